@@ -1,0 +1,74 @@
+/**
+ * The services the contract is served by, and the handler table built over them.
+ * Plain TypeScript: the Electron host, the browser host and the tests all use this unchanged.
+ */
+import { EventEmitter } from 'node:events';
+import { StudioError, type EventName, type EventPayload, type LibraryStatus } from './contract';
+import type { Handlers } from './dispatch';
+import { Library } from './library/library';
+import { SCHEMA_VERSION } from './library/migrations';
+import { APP_VERSION } from './version';
+
+export interface ServiceOptions {
+  libraryDir: string;
+  host: 'electron' | 'browser';
+}
+
+export class Services {
+  readonly library: Library | null;
+  readonly libraryStatus: LibraryStatus;
+  private readonly emitter = new EventEmitter();
+
+  constructor(readonly options: ServiceOptions) {
+    // A library that cannot be opened must not stop the app: the window opens and says why.
+    try {
+      this.library = new Library(options.libraryDir);
+      this.libraryStatus = { ok: true, path: options.libraryDir, schemaVersion: SCHEMA_VERSION };
+    } catch (err) {
+      this.library = null;
+      this.libraryStatus = { ok: false, path: options.libraryDir, message: (err as Error).message };
+    }
+  }
+
+  lib(): Library {
+    if (!this.library) throw new StudioError('library_unavailable', this.libraryStatus.ok ? 'The library is closed.' : this.libraryStatus.message);
+    return this.library;
+  }
+
+  emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
+    this.emitter.emit('event', name, payload);
+  }
+
+  onEvent(listener: (name: EventName, payload: unknown) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  close(): void {
+    this.library?.close();
+  }
+}
+
+export function createHandlers(s: Services): Handlers {
+  return {
+    'app.info': () => ({ version: APP_VERSION, host: s.options.host, library: s.libraryStatus }),
+
+    'projects.list': () => s.lib().listProjects(),
+    'projects.create': ({ name }) => s.lib().createProject(name),
+    'projects.rename': ({ id, name }) => s.lib().renameProject(id, name),
+    'projects.delete': ({ id }) => {
+      s.lib().deleteProject(id);
+      return { ok: true as const };
+    },
+
+    'cards.list': ({ projectId }) => s.lib().listCards(projectId),
+    'cards.create': ({ projectId, prompt, index }) => s.lib().createCard(projectId, prompt ?? '', index),
+    'cards.update': ({ id, prompt, settings }) => s.lib().updateCard(id, { prompt, settings }),
+    'cards.reorder': ({ projectId, order }) => s.lib().reorderCards(projectId, order),
+    'cards.delete': ({ id }) => {
+      s.lib().deleteCard(id);
+      return { ok: true as const };
+    },
+    'cards.restore': ({ id }) => s.lib().restoreCard(id),
+  };
+}

@@ -1,0 +1,35 @@
+import type { AppInfo } from '../../../main/contract';
+import { useStudio } from '../store';
+
+export function TopBar({ info }: { info: AppInfo }) {
+  const project = useStudio((s) => s.projects.find((p) => p.id === s.currentProjectId));
+  const pending = useStudio((s) => s.pendingSaves);
+  const undoStack = useStudio((s) => s.undoStack);
+  const undo = useStudio((s) => s.undo);
+  const last = undoStack.at(-1);
+  return (
+    <header className="topbar">
+      <div className="title">
+        <span className="crumb muted">Storyboard</span>
+        <span className="sep">/</span>
+        <strong>{project?.name ?? 'No project open'}</strong>
+      </div>
+      <div className="topbar-right">
+        <span className="save-state muted" role="status" aria-live="polite">
+          {pending > 0 ? 'Saving…' : 'All changes saved'}
+        </span>
+        <button
+          type="button"
+          onClick={() => void undo()}
+          disabled={!last}
+          title={last ? `Undo ${last.label.toLowerCase()} (Ctrl+Z)` : 'Nothing to undo'}
+        >
+          Undo
+        </button>
+        <span className="pill" title={`Studio ${info.version}, library ${info.library.ok ? info.library.path : ''}`}>
+          {info.host === 'electron' ? 'Desktop' : 'Browser host'} · v{info.version}
+        </span>
+      </div>
+    </header>
+  );
+}
