@@ -1,0 +1,268 @@
+"""Autoencoder (per-frame, stride 4), text encoder, and the spacetime DiT (x0-prediction)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, asdict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+# ------------------------------------------------------------------ autoencoder
+@dataclass
+class AEConfig:
+    channels: int = 4      # latent channels C
+    enc_width: int = 64
+    dec_width: int = 64
+
+
+class ResBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c1 = nn.Conv2d(c, c, 3, padding=1)
+        self.c2 = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.c2(F.silu(self.c1(F.silu(x))))
+
+
+class Encoder(nn.Module):
+    """frames [B,3,H,W] in [-1,1] -> latent [B,C,H/4,W/4] (normalised: (z - shift) * scale)."""
+
+    def __init__(self, cfg: AEConfig):
+        super().__init__()
+        w = cfg.enc_width
+        self.c1 = nn.Conv2d(3, 32, 3, stride=2, padding=1)
+        self.c2 = nn.Conv2d(32, w, 3, stride=2, padding=1)
+        self.c3 = nn.Conv2d(w, w, 3, padding=1)
+        self.c4 = nn.Conv2d(w, cfg.channels, 1)
+        self.register_buffer("shift", torch.zeros(1, cfg.channels, 1, 1))
+        self.register_buffer("scale", torch.ones(1, cfg.channels, 1, 1))
+
+    def forward(self, x):
+        h = F.silu(self.c1(x))
+        h = F.silu(self.c2(h))
+        h = h + F.silu(self.c3(h))
+        z = self.c4(h)
+        return (z - self.shift) * self.scale
+
+
+class Decoder(nn.Module):
+    """latent [B,C,h,w] (normalised) -> frames [B,3,4h,4w] (unclamped; export clamps to [-1,1])."""
+
+    def __init__(self, cfg: AEConfig):
+        super().__init__()
+        w = cfg.dec_width
+        self.c_in = nn.Conv2d(cfg.channels, w, 3, padding=1)
+        self.r1 = ResBlock(w)
+        self.r2 = ResBlock(w)
+        self.up1 = nn.Conv2d(w, 48, 3, padding=1)
+        self.up2 = nn.Conv2d(48, 24, 3, padding=1)
+        self.out = nn.Conv2d(24, 3, 3, padding=1)
+        self.register_buffer("shift", torch.zeros(1, cfg.channels, 1, 1))
+        self.register_buffer("scale", torch.ones(1, cfg.channels, 1, 1))
+
+    def forward(self, z):
+        z = z / self.scale + self.shift
+        h = self.c_in(z)
+        h = self.r2(self.r1(h))
+        h = F.interpolate(h, scale_factor=2.0, mode="nearest")
+        h = F.silu(self.up1(F.silu(h)))
+        h = F.interpolate(h, scale_factor=2.0, mode="nearest")
+        h = F.silu(self.up2(h))
+        return self.out(h)
+
+
+class AutoEncoder(nn.Module):
+    def __init__(self, cfg: AEConfig = AEConfig()):
+        super().__init__()
+        self.cfg = cfg
+        self.encoder = Encoder(cfg)
+        self.decoder = Decoder(cfg)
+
+    def set_norm(self, shift, scale):
+        for m in (self.encoder, self.decoder):
+            m.shift.copy_(shift.view(1, -1, 1, 1))
+            m.scale.copy_(scale.view(1, -1, 1, 1))
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+def conv_flops(model: nn.Module, x):
+    """multiply-add FLOPs (x2) of the convs of a model for one input (hooks)."""
+    tot = [0]
+
+    def hook(m, inp, out):
+        k = m.kernel_size[0] * m.kernel_size[1] * m.in_channels // m.groups
+        tot[0] += 2 * k * out.numel() // out.shape[0] * out.shape[0]
+
+    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    with torch.no_grad():
+        model(x)
+    for h in hs:
+        h.remove()
+    return tot[0]
+
+
+# ------------------------------------------------------------------ text encoder
+@dataclass
+class DiTConfig:
+    vocab: int = 200
+    max_tokens: int = 32
+    text_dim: int = 128
+    text_layers: int = 2
+    width: int = 160
+    depth: int = 6
+    heads: int = 5
+    channels: int = 4
+    patch_t: int = 8
+    patch_s: int = 2
+    mlp: int = 4
+
+
+class Block(nn.Module):
+    """pre-LN transformer block; adaLN-zero modulation from a conditioning vector (or none)."""
+
+    def __init__(self, d, heads, mlp=4, ada=True):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = nn.LayerNorm(d, eps=1e-6)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.ln2 = nn.LayerNorm(d, eps=1e-6)
+        self.fc1 = nn.Linear(d, mlp * d)
+        self.fc2 = nn.Linear(mlp * d, d)
+        self.ada = nn.Linear(d, 6 * d) if ada else None
+        if ada:
+            nn.init.zeros_(self.ada.weight)
+            nn.init.zeros_(self.ada.bias)
+
+    def attn(self, x):
+        B, N, D = x.shape
+        h = self.heads
+        qkv = self.qkv(x).reshape(B, N, 3, h, D // h).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        a = torch.softmax((q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(D // h)), dim=-1)
+        o = (a @ v).transpose(1, 2).reshape(B, N, D)
+        return self.proj(o)
+
+    def forward(self, x, c=None):
+        if self.ada is None:
+            x = x + self.attn(self.ln1(x))
+            return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+        s1, b1, g1, s2, b2, g2 = self.ada(F.silu(c)).unsqueeze(1).chunk(6, dim=-1)
+        x = x + g1 * self.attn(self.ln1(x) * (1 + s1) + b1)
+        return x + g2 * self.fc2(F.gelu(self.fc1(self.ln2(x) * (1 + s2) + b2)))
+
+
+class TextEncoder(nn.Module):
+    """tokens int64 [B,L] -> text [B,L,Dt]. Pad tokens are ordinary (learned) embeddings."""
+
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.emb = nn.Embedding(cfg.vocab, cfg.text_dim)
+        self.pos = nn.Parameter(torch.randn(1, cfg.max_tokens, cfg.text_dim) * 0.02)
+        self.blocks = nn.ModuleList([Block(cfg.text_dim, 4, 4, ada=False) for _ in range(cfg.text_layers)])
+        self.ln = nn.LayerNorm(cfg.text_dim)
+
+    def forward(self, tokens):
+        x = self.emb(tokens) + self.pos[:, : tokens.shape[1]]
+        for b in self.blocks:
+            x = b(x)
+        return self.ln(x)
+
+
+def sincos(pos, dim):
+    """pos [N] float -> [N, dim] fixed sin-cos features."""
+    half = dim // 2
+    freq = torch.exp(torch.arange(half, dtype=torch.float32) * (-math.log(10000.0) / half))
+    a = pos[:, None] * freq[None, :]
+    return torch.cat([torch.sin(a), torch.cos(a)], dim=1)
+
+
+class DiT(nn.Module):
+    """x,cond [B,C,T,h,w], mask [B,1,T,h,w], t [B], text [B,L,Dt] -> x0_hat [B,C,T,h,w].
+
+    Tokens: spacetime patches (patch_t x patch_s x patch_s) of concat(x, cond, mask), with fixed
+    3D sin-cos positions computed from the grid (so any h, w work), plus the projected text tokens
+    prepended (joint attention). adaLN-zero conditioning on t and the mean text vector."""
+
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.width
+        pin = (2 * cfg.channels + 1) * cfg.patch_t * cfg.patch_s ** 2
+        self.inp = nn.Linear(pin, d)
+        self.txt = nn.Linear(cfg.text_dim, d)
+        self.txt_pool = nn.Linear(cfg.text_dim, d)
+        self.type_txt = nn.Parameter(torch.zeros(1, 1, d))
+        self.t_mlp = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d))
+        self.blocks = nn.ModuleList([Block(d, cfg.heads, cfg.mlp) for _ in range(cfg.depth)])
+        self.ln_f = nn.LayerNorm(d, eps=1e-6)
+        self.ada_f = nn.Linear(d, 2 * d)
+        nn.init.zeros_(self.ada_f.weight)
+        nn.init.zeros_(self.ada_f.bias)
+        self.out = nn.Linear(d, cfg.channels * cfg.patch_t * cfg.patch_s ** 2)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def pos_emb(self, nt, nh, nw):
+        d = self.cfg.width
+        dt, dh = d // 4, 3 * d // 8
+        dw = d - dt - dh
+        tt = torch.arange(nt, dtype=torch.float32)
+        hh = torch.arange(nh, dtype=torch.float32)
+        ww = torch.arange(nw, dtype=torch.float32)
+        et = sincos(tt * 4.0, dt)[:, None, None, :].expand(nt, nh, nw, dt)
+        eh = sincos(hh * 4.0, dh)[None, :, None, :].expand(nt, nh, nw, dh)
+        ew = sincos(ww * 4.0, dw)[None, None, :, :].expand(nt, nh, nw, dw)
+        return torch.cat([et, eh, ew], dim=-1).reshape(1, nt * nh * nw, d)
+
+    def forward(self, x, t, text, cond, mask):
+        cfg = self.cfg
+        B, C, T, H, W = x.shape
+        pt, ps = cfg.patch_t, cfg.patch_s
+        nt, nh, nw = T // pt, H // ps, W // ps
+        v = torch.cat([x, cond, mask], dim=1)  # [B, 2C+1, T, H, W]
+        Cin = v.shape[1]
+        v = v.reshape(B, Cin, nt, pt, nh, ps, nw, ps).permute(0, 2, 4, 6, 1, 3, 5, 7)
+        v = v.reshape(B, nt * nh * nw, Cin * pt * ps * ps)
+        h = self.inp(v) + self.pos_emb(nt, nh, nw)
+        tx = self.txt(text) + self.type_txt
+        c = self.t_mlp(sincos(t * 1000.0, 256)) + self.txt_pool(text.mean(dim=1))
+        L = tx.shape[1]
+        z = torch.cat([tx, h], dim=1)
+        for b in self.blocks:
+            z = b(z, c)
+        z = z[:, L:]
+        sh, sc = self.ada_f(F.silu(c)).unsqueeze(1).chunk(2, dim=-1)
+        z = self.out(self.ln_f(z) * (1 + sc) + sh)  # [B, N, C*pt*ps*ps]
+        z = z.reshape(B, nt, nh, nw, C, pt, ps, ps).permute(0, 4, 1, 5, 2, 6, 3, 7)
+        return z.reshape(B, C, T, H, W)
+
+
+class VideoModel(nn.Module):
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.text_encoder = TextEncoder(cfg)
+        self.dit = DiT(cfg)
+
+    def forward(self, x, t, tokens, cond, mask):
+        return self.dit(x, t, self.text_encoder(tokens), cond, mask)
+
+
+def dit_flops(cfg: DiTConfig, T=16, h=18, w=32):
+    """forward FLOPs (2 x multiply-adds) of text encoder + denoiser for one sample."""
+    n = (T // cfg.patch_t) * (h // cfg.patch_s) * (w // cfg.patch_s)
+    L, d, dt = cfg.max_tokens, cfg.width, cfg.text_dim
+    N = n + L
+    per_layer = N * (12 * d * d * (1 + 0) + 0) + 2 * N * N * d + N * 6 * d * 0
+    per_layer = N * (4 * d * d + 2 * cfg.mlp * d * d) + 2 * N * N * d
+    ada = (cfg.depth + 1) * 6 * d * d
+    pin = (2 * cfg.channels + 1) * cfg.patch_t * cfg.patch_s ** 2
+    io = n * pin * d + n * d * cfg.channels * cfg.patch_t * cfg.patch_s ** 2 + L * dt * d
+    text = cfg.text_layers * (L * (4 + 2 * 4) * dt * dt + 2 * L * L * dt)
+    return 2 * (cfg.depth * per_layer + ada + io) + 2 * text, n

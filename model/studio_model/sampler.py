@@ -1,0 +1,54 @@
+"""Rectified-flow sampler with x0 prediction, classifier-free guidance and pinned known frames.
+
+Exactly what the TypeScript engine does (see manifest "sampler"):
+  t_i = 1 - i/steps, i = 0..steps            (t=1 pure noise, t=0 clean)
+  x = noise ~ N(0,1) [B,C,T,h,w]
+  for i in 0..steps-1:  t = t_i, t' = t_{i+1}
+      xc = denoiser(x, t, text(prompt), cond, mask); xu = denoiser(x, t, text(null prompt), cond, mask)
+      x0 = xu + guidance * (xc - xu)
+      x0 = mask * cond + (1 - mask) * x0          (known latent frames pinned)
+      x  = x0 + (t'/t) * (x - x0)                 (Euler step; at t'=0, x = x0)
+  frames = decoder(x) per latent frame, clamp [-1,1]
+"""
+import torch
+
+
+def t_grid(steps):
+    return [1.0 - i / steps for i in range(steps + 1)]
+
+
+@torch.no_grad()
+def sample(model, tokens, null_tokens, cond, mask, steps=12, guidance=3.0, noise=None, generator=None):
+    """model: VideoModel (text_encoder + dit). tokens/null_tokens [B,L]; cond [B,C,T,h,w]; mask [B,1,T,h,w]."""
+    B = tokens.shape[0]
+    if noise is None:
+        noise = torch.randn(cond.shape, generator=generator)
+    text = model.text_encoder(torch.cat([tokens, null_tokens], 0))
+    x = noise
+    ts = t_grid(steps)
+    for i in range(steps):
+        t, t2 = ts[i], ts[i + 1]
+        tt = torch.full((2 * B,), t)
+        out = model.dit(torch.cat([x, x], 0), tt, text, torch.cat([cond, cond], 0), torch.cat([mask, mask], 0))
+        xc, xu = out[:B], out[B:]
+        x0 = xu + guidance * (xc - xu)
+        x0 = mask * cond + (1 - mask) * x0
+        x = x0 + (t2 / t) * (x - x0)
+    return x
+
+
+@torch.no_grad()
+def decode_clip(decoder, lat):
+    """lat [B,C,T,h,w] -> frames [B,T,3,H,W] in [-1,1] (frames batched through the decoder)."""
+    B, C, T, h, w = lat.shape
+    z = lat.permute(0, 2, 1, 3, 4).reshape(B * T, C, h, w)
+    f = decoder(z).clamp(-1, 1)
+    return f.reshape(B, T, 3, f.shape[-2], f.shape[-1])
+
+
+@torch.no_grad()
+def encode_clip(encoder, frames):
+    """frames [B,T,3,H,W] in [-1,1] -> lat [B,C,T,h,w]."""
+    B, T = frames.shape[:2]
+    z = encoder(frames.reshape(B * T, *frames.shape[2:]))
+    return z.reshape(B, T, *z.shape[1:]).permute(0, 2, 1, 3, 4).contiguous()

@@ -1,0 +1,63 @@
+"""The shipped pack: sha256s match, and its ONNX graphs (run in onnxruntime-node) give the same outputs as
+PyTorch on the committed checkpoint, at 1e-4."""
+import hashlib
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import ROOT, MODEL, ort_available, run_ort
+
+PACK = os.path.join(ROOT, "resources", "models", "world-s")
+CKPT = os.path.join(MODEL, "checkpoints", "world-s.pt")
+
+
+def manifest():
+    with open(os.path.join(PACK, "manifest.json")) as f:
+        return json.load(f)
+
+
+def test_manifest_and_sha256():
+    man = manifest()
+    assert man["format"] == 1 and man["id"] == "world-s"
+    assert man["canvas"]["width"] >= 128 and man["canvas"]["height"] >= 72
+    assert set(man["graphs"]) == {"text_encoder", "denoiser", "encoder", "decoder"}
+    total = 0
+    for g in man["graphs"].values():
+        p = os.path.join(PACK, g["file"])
+        with open(p, "rb") as f:
+            assert hashlib.sha256(f.read()).hexdigest() == g["sha256"]
+        total += os.path.getsize(p)
+    assert total < 50e6
+    with open(os.path.join(PACK, man["text"]["vocab_file"])) as f:
+        v = json.load(f)
+    assert v["words"][0] == "<pad>" and v["words"][1] == "<unk>"
+
+
+@pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
+def test_onnx_parity_with_pytorch_checkpoint():
+    import export
+    ae, model, _ = export.load_modules(CKPT)
+    torch.manual_seed(0)
+    C = ae.cfg.channels
+    cases = {
+        "text_encoder": [(torch.randint(0, 150, (2, 32)),), (torch.zeros(1, 32, dtype=torch.int64),)],
+        "denoiser": [
+            (torch.randn(2, C, 16, 18, 32), torch.tensor([1.0, 0.37]), torch.randn(2, 32, model.cfg.text_dim),
+             torch.randn(2, C, 16, 18, 32), (torch.rand(2, 1, 16, 18, 32) > 0.5).float()),
+            (torch.randn(1, C, 16, 18, 18), torch.tensor([0.5]), torch.randn(1, 32, model.cfg.text_dim),
+             torch.zeros(1, C, 16, 18, 18), torch.zeros(1, 1, 16, 18, 18))],
+        "encoder": [(torch.rand(3, 3, 72, 128) * 2 - 1,), (torch.rand(2, 3, 72, 72) * 2 - 1,)],
+        "decoder": [(torch.randn(3, C, 18, 32),), (torch.randn(2, C, 18, 18),)],
+    }
+    mods = export.graph_modules(ae, model)
+    for name, exs in cases.items():
+        mod, _, ins, outs, _ = mods[name]
+        for ex in exs:
+            with torch.no_grad():
+                ref = mod(*ex).numpy()
+            got = run_ort(os.path.join(PACK, f"{name}.onnx"), {k: v.numpy() for k, v in zip(ins, ex)})[outs[0]]
+            assert got.shape == ref.shape
+            assert np.abs(got - ref).max() < 1e-4, name

@@ -1,0 +1,338 @@
+"""Train the built-in pack: stage 'ae' (per-frame autoencoder) then stage 'dit' (text-to-video DiT).
+
+  /usr/bin/python3 model/train.py --stage ae  --minutes 10
+  /usr/bin/python3 model/train.py --stage dit --minutes 60 --resume
+Checkpoints: model/runs/ckpt.pt (every --ckpt-minutes) ; copy to model/checkpoints/world-s.pt to commit.
+One checkpoint file holds both stages (AE weights + DiT weights + EMA + optimiser + step + RNG).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import asdict
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from studio_model import world  # noqa: E402
+from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
+from studio_model.sampler import encode_clip  # noqa: E402
+from studio_model.text import MAX_TOKENS, WORDS, tokenize  # noqa: E402
+
+FPS = 8
+FRAMES = 16
+CANVAS = {"16:9": (128, 72), "1:1": (72, 72)}
+RUNS = os.environ.get("STUDIO_RUNS", os.path.join(HERE, "runs"))
+CKPT = os.path.join(RUNS, "ckpt.pt")
+COMMITTED = os.path.join(HERE, "checkpoints", "world-s.pt")
+
+
+def default_dit_cfg():
+    return DiTConfig(vocab=len(WORDS), max_tokens=MAX_TOKENS)
+
+
+def to_tensor(frames_u8):
+    """[T,H,W,3] uint8 -> [T,3,H,W] float in [-1,1]"""
+    return torch.from_numpy(frames_u8).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
+# ------------------------------------------------------------------ data
+class Stream(torch.utils.data.IterableDataset):
+    """Renders batches on the fly (never stored). stage 'ae': frames + weights; 'dit': latents + tokens."""
+
+    def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15):
+        self.stage, self.batch, self.seed = stage, batch, seed
+        self.ae_state, self.ae_cfg, self.square_p = ae_state, ae_cfg, square_p
+
+    def __iter__(self):
+        torch.set_num_threads(1)
+        info = torch.utils.data.get_worker_info()
+        wid = info.id if info else 0
+        rng = np.random.default_rng([self.seed, wid, int(time.time() * 1000) % 100000])
+        enc = None
+        if self.stage == "dit":
+            ae = AutoEncoder(self.ae_cfg)
+            ae.load_state_dict(self.ae_state)
+            enc = ae.encoder.eval()
+        while True:
+            W, H = CANVAS["1:1"] if rng.random() < self.square_p else CANVAS["16:9"]
+            if self.stage == "ae":
+                fr, wt = [], []
+                for _ in range(self.batch // 4):
+                    spec = world.random_spec(rng)
+                    clip, m = world.render(spec, W, H, FRAMES, tau0=float(rng.uniform(0, 1.2)),
+                                           seed=int(rng.integers(1 << 30)), return_masks=True)
+                    idx = rng.choice(FRAMES, 4, replace=False)
+                    fr.append(to_tensor(clip[idx]))
+                    om = m.max(axis=0)[idx] if len(m) else np.zeros((4, H, W), np.float32)
+                    wt.append(torch.from_numpy(1.0 + 4.0 * om)[:, None])
+                yield torch.cat(fr), torch.cat(wt)
+            else:
+                clips, toks = [], []
+                for _ in range(self.batch):
+                    prompt, spec = world.random_prompt(rng)
+                    tau0 = 0.0 if rng.random() < 0.6 else float(rng.uniform(0, 1.5))
+                    clip = world.render(spec, W, H, FRAMES, tau0=tau0, seed=int(rng.integers(1 << 30)))
+                    clips.append(to_tensor(clip))
+                    toks.append(tokenize(prompt)[0])
+                with torch.no_grad():
+                    lat = encode_clip(enc, torch.stack(clips))
+                yield lat, torch.tensor(toks, dtype=torch.int64)
+
+
+def loader(stage, batch, seed, ae=None, workers=1):
+    ds = Stream(stage, batch, seed, ae_state=None if ae is None else ae.state_dict(),
+                ae_cfg=None if ae is None else ae.cfg)
+    return iter(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
+                                            prefetch_factor=2 if workers else None,
+                                            persistent_workers=bool(workers)))
+
+
+# ------------------------------------------------------------------ masks
+MASK_KINDS = ["t2v", "i2v", "ext_fwd", "ext_bwd", "infill", "retake"]
+MASK_P = [0.35, 0.2, 0.13, 0.12, 0.12, 0.08]
+
+
+def make_mask(rng, T, kind=None):
+    kind = kind or MASK_KINDS[rng.choice(len(MASK_KINDS), p=MASK_P)]
+    m = np.zeros(T, np.float32)
+    if kind == "i2v":
+        m[0] = 1
+    elif kind == "ext_fwd":
+        m[: [1, 2, 4, 4, 8][rng.integers(5)]] = 1
+    elif kind == "ext_bwd":
+        m[T - [1, 2, 4, 4, 8][rng.integers(5)]:] = 1
+    elif kind == "infill":
+        a, b = [1, 1, 2, 4][rng.integers(4)], [1, 1, 2, 4][rng.integers(4)]
+        m[:a] = 1
+        m[T - b:] = 1
+    elif kind == "retake":
+        a = rng.integers(1, T - 4)
+        b = rng.integers(a + 2, T)
+        m[:] = 1
+        m[a:b] = 0
+    return m
+
+
+def batch_masks(rng, B, T, h, w):
+    ms = np.stack([make_mask(rng, T) for _ in range(B)])
+    return torch.from_numpy(ms)[:, None, :, None, None].expand(B, 1, T, h, w).contiguous()
+
+
+def dit_loss(model, lat, tokens, rng, gen, drop_p=0.1):
+    B, C, T, h, w = lat.shape
+    tokens = tokens.clone()
+    drop = torch.from_numpy(rng.random(B) < drop_p)
+    tokens[drop] = 0
+    mask = batch_masks(rng, B, T, h, w)
+    cond = lat * mask
+    t = torch.sigmoid(torch.randn(B, generator=gen) * 1.0 + 0.3).clamp(0.02, 1.0)
+    eps = torch.randn(lat.shape, generator=gen)
+    tb = t.view(B, 1, 1, 1, 1)
+    xt = (1 - tb) * lat + tb * eps
+    pred = model(xt, t, tokens, cond, mask)
+    wgt = 1.0 - 0.9 * mask
+    return ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
+
+
+def ae_loss(ae, frames, wt):
+    rec = ae(frames)
+    err = (rec - frames)
+    return ((err.abs() + err ** 2) * wt).mean()
+
+
+# ------------------------------------------------------------------ checkpoint
+def save(state, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def log(msg, fn="train.log"):
+    os.makedirs(RUNS, exist_ok=True)
+    line = time.strftime("%H:%M:%S ") + msg
+    print(line, flush=True)
+    with open(os.path.join(RUNS, fn), "a") as f:
+        f.write(line + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stage", choices=["ae", "dit"], required=True)
+    ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--from", dest="src", default=None, help="checkpoint to resume from (default runs/ckpt.pt, else committed)")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--ckpt-minutes", type=float, default=5)
+    ap.add_argument("--eval-minutes", type=float, default=15)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    dev = torch.device(args.device)
+    t_start = time.time()
+
+    state = {}
+    src = args.src or (CKPT if os.path.exists(CKPT) else COMMITTED)
+    if args.resume or args.stage == "dit":
+        if os.path.exists(src):
+            state = torch.load(src, map_location="cpu")
+            log(f"loaded {src}: stages {list(state.get('stages', {}))}")
+        elif args.stage == "dit":
+            raise SystemExit("dit stage needs a trained autoencoder checkpoint")
+    stages = state.setdefault("stages", {})
+
+    ae = AutoEncoder(AEConfig(**state.get("ae_cfg", {})))
+    if "ae" in state:
+        ae.load_state_dict(state["ae"])
+    rng = np.random.default_rng(args.seed + int(time.time()))
+    gen = torch.Generator().manual_seed(args.seed + int(time.time()))
+
+    if args.stage == "ae":
+        ae.to(dev).train()
+        ae.set_norm(torch.zeros(ae.cfg.channels), torch.ones(ae.cfg.channels))
+        opt = torch.optim.Adam(ae.parameters(), lr=2e-3)
+        st = stages.get("ae", {"step": 0, "frames": 0, "wall": 0.0})
+        if args.resume and "ae_opt" in state:
+            opt.load_state_dict(state["ae_opt"])
+        fl = conv_flops(ae, torch.zeros(1, 3, 72, 128))
+        log(f"AE params {sum(p.numel() for p in ae.parameters())}, forward FLOPs/frame {fl:.3e}, "
+            f"train FLOPs/frame ~{3*fl:.3e}")
+        it = loader("ae", 24, args.seed, workers=args.workers)
+        last = time.time()
+        while time.time() - t_start < args.minutes * 60:
+            fr, wt = next(it)
+            if fr.shape[-1] > 72:
+                x0 = int(rng.integers(0, (fr.shape[-1] - 72) // 8 + 1)) * 8
+                fr, wt = fr[..., x0:x0 + 72], wt[..., x0:x0 + 72]
+            fr, wt = fr.to(dev), wt.to(dev)
+            lr = 2e-3 * min(1.0, (st["step"] + 1) / 50)
+            if time.time() - t_start > args.minutes * 60 * 0.7:
+                lr *= 0.3
+            for g in opt.param_groups:
+                g["lr"] = lr
+            loss = ae_loss(ae, fr, wt)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            st["step"] += 1
+            st["frames"] += fr.shape[0]
+            if st["step"] % 20 == 0:
+                with torch.no_grad():
+                    mse = ((ae(fr).clamp(-1, 1) - fr) ** 2).mean().item() / 4.0
+                psnr = 10 * math.log10(1.0 / max(mse, 1e-10))
+                log(f"ae step {st['step']} frames {st['frames']} loss {loss.item():.4f} psnr {psnr:.2f}")
+            if st["step"] % 100 == 0:
+                state.update({"ae_partial": ae.state_dict()})
+        st["wall"] += time.time() - t_start
+        # latent normalisation (per channel, folded into encoder/decoder graphs)
+        ae.eval()
+        with torch.no_grad():
+            zs = []
+            for _ in range(4):
+                fr, _ = next(it)
+                z = ae.encoder(fr.to(dev))
+                zs.append(z.permute(1, 0, 2, 3).reshape(z.shape[1], -1))
+            z = torch.cat(zs, dim=1)
+            mean = z.mean(dim=1).cpu()
+            std = z.std(dim=1).cpu()
+        ae.cpu()
+        ae.set_norm(mean, 1.0 / std)
+        log(f"latent shift {mean.tolist()} scale {(1/std).tolist()}")
+        stages["ae"] = st
+        state.update({"ae": ae.state_dict(), "ae_cfg": asdict(ae.cfg), "ae_opt": opt.state_dict()})
+        save(state, CKPT)
+        log(f"saved {CKPT}")
+        return
+
+    # ---------------- DiT stage
+    ae.eval()
+    cfg = DiTConfig(**state["dit_cfg"]) if "dit_cfg" in state else default_dit_cfg()
+    model = VideoModel(cfg)
+    ema = VideoModel(cfg)
+    if "dit" in state:
+        model.load_state_dict(state["dit"])
+        ema.load_state_dict(state["dit_ema"])
+    else:
+        ema.load_state_dict(model.state_dict())
+    model.to(dev).train()
+    ema.to(dev).eval()
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
+    if "dit_opt" in state:
+        opt.load_state_dict(state["dit_opt"])
+    st = stages.get("dit", {"step": 0, "samples": 0, "wall": 0.0})
+    if "rng" in state and args.resume:
+        rng.bit_generator.state = state["rng"]["np"]
+        gen.set_state(state["rng"]["torch"])
+    fl16, ntok = dit_flops(cfg, FRAMES, 18, 32)
+    nparams = sum(p.numel() for p in model.parameters())
+    ae_fl = conv_flops(ae.encoder, torch.zeros(1, 3, 72, 128)) * FRAMES
+    log(f"DiT params {nparams}, video tokens {ntok} (+{cfg.max_tokens} text), forward FLOPs/sample {fl16:.3e}, "
+        f"train FLOPs/sample ~{3*fl16:.3e} + encoder {ae_fl:.3e}; batch {args.batch}")
+    it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers)
+    t_ck = t_ev = time.time()
+    losses = []
+    seg_start = time.time()
+    seg_wall0 = st["wall"]
+
+    def checkpoint():
+        st["wall"] = seg_wall0 + time.time() - seg_start
+        state.update({"dit": model.state_dict(), "dit_ema": ema.state_dict(), "dit_opt": opt.state_dict(),
+                      "dit_cfg": asdict(cfg), "rng": {"np": rng.bit_generator.state, "torch": gen.get_state()},
+                      "flops_per_sample": 3 * fl16 + ae_fl})
+        stages["dit"] = st
+        save(state, CKPT)
+        log(f"checkpoint step {st['step']} samples {st['samples']} wall {st['wall']:.0f}s")
+
+    while time.time() - t_start < args.minutes * 60:
+        lat, tok = next(it)
+        lat, tok = lat.to(dev), tok.to(dev)
+        lr = args.lr * min(1.0, (st["step"] + 1) / 100)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        loss = dit_loss(model, lat, tok, rng, gen)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        st["step"] += 1
+        st["samples"] += lat.shape[0]
+        d = min(0.998, (1 + st["step"]) / (10 + st["step"]))
+        with torch.no_grad():
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+        losses.append(loss.item())
+        if st["step"] % 25 == 0:
+            el = time.time() - seg_start
+            log(f"dit step {st['step']} samples {st['samples']} loss(avg25) {np.mean(losses[-25:]):.4f} "
+                f"{(st['samples'] - 0) / max(1, seg_wall0 + el):.2f} samples/s overall")
+        if time.time() - t_ck > args.ckpt_minutes * 60:
+            checkpoint()
+            t_ck = time.time()
+        if time.time() - t_ev > args.eval_minutes * 60:
+            t_ev = time.time()
+            try:
+                import importlib
+                import evaluate as ev
+                importlib.reload(ev)
+                sc = ev.quick_eval(ema, ae, n=30)
+                log(json.dumps({"step": st["step"], "samples": st["samples"], "wall": seg_wall0 + time.time() - seg_start,
+                                "loss": float(np.mean(losses[-100:])), "quick_eval": sc}), fn="curve.log")
+            except Exception as e:  # the scorer must never kill training
+                log(f"quick eval failed: {e!r}")
+    checkpoint()
+
+
+if __name__ == "__main__":
+    main()
