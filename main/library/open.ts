@@ -17,9 +17,25 @@ function unavailable(message: string): StudioError {
   return new StudioError('library_unavailable', message);
 }
 
+/**
+ * mkdir -p, one level at a time. Node 20's own `recursive: true` spins forever on some file
+ * systems that answer ENOENT for a folder whose parent exists (/proc, some FUSE mounts).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let at = dir;
+  while (!fs.existsSync(at)) {
+    missing.unshift(at);
+    const up = path.dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (const d of missing) fs.mkdirSync(d);
+}
+
 function checkFolder(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
   } catch (err) {
     throw unavailable(
       `The library folder ${dir} cannot be created (${(err as NodeJS.ErrnoException).code ?? err}). ` +
@@ -94,7 +110,7 @@ export function openDatabase(dir: string): Database.Database {
         db.pragma(`user_version = ${m.version}`);
       })();
     }
-    fs.mkdirSync(path.join(root, MEDIA_DIR), { recursive: true });
+    makeFolders(path.join(root, MEDIA_DIR));
     return db;
   } catch (err) {
     db.close();
