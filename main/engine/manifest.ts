@@ -1,0 +1,64 @@
+/**
+ * The model pack manifest (resources/models/<id>/manifest.json), validated with zod.
+ * Only what the engine relies on is required; everything else the pack says is kept (loose
+ * objects) so newer packs with more to say still load.
+ */
+import { z } from 'zod';
+
+const Size = z.object({ width: z.number().int().positive(), height: z.number().int().positive() });
+const NumOrList = z.union([z.number(), z.array(z.number())]);
+const Graph = z.looseObject({
+  file: z.string().min(1).refine((f) => !f.includes('..') && !f.startsWith('/'), 'a graph file must lie inside the pack folder'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'sha256 is 64 hex digits'),
+});
+
+export const Manifest = z.looseObject({
+  format: z.literal(1),
+  id: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'a pack id is letters, digits, ., _ and -'),
+  version: z.string().min(1),
+  license: z.string().optional(),
+  fps: z.number().positive(),
+  frames_per_window: z.number().int().positive(),
+  canvas: Size,
+  aspects: z.record(z.string(), Size).optional(),
+  latent: z.looseObject({
+    channels: z.number().int().positive(),
+    spatial_stride: z.number().int().positive(),
+    temporal_stride: z.number().int().positive().optional(),
+    scale: NumOrList.optional(),
+    shift: NumOrList.optional(),
+  }),
+  tasks: z.array(z.string()).optional(),
+  sampler: z.looseObject({
+    kind: z.string(),
+    prediction: z.enum(['x0', 'velocity', 'v', 'eps']).default('x0'),
+    steps: z.number().int().positive(),
+    guidance: z.number().min(0),
+    schedule: z.string().optional(),
+  }),
+  text: z.looseObject({
+    vocab_file: z.string().min(1),
+    max_tokens: z.number().int().positive(),
+    pad_id: z.number().int().min(0),
+    unk_id: z.number().int().min(0),
+    null_prompt: z.string().optional(),
+  }),
+  graphs: z.object({ text_encoder: Graph, denoiser: Graph, encoder: Graph, decoder: Graph }).loose(),
+  io: z.unknown().optional(),
+  training: z.unknown().optional(),
+  evaluation: z.unknown().optional(),
+});
+export type Manifest = z.infer<typeof Manifest>;
+export type GraphName = 'text_encoder' | 'denoiser' | 'encoder' | 'decoder';
+export const GRAPH_NAMES: GraphName[] = ['text_encoder', 'denoiser', 'encoder', 'decoder'];
+
+export const Vocab = z.looseObject({ words: z.array(z.string()).min(2) });
+
+/** The canvas for an aspect ("16:9", "1:1"); the pack canvas when the pack lists no aspects. */
+export function canvasFor(m: Manifest, aspect?: string): { width: number; height: number } {
+  if (!aspect) return m.canvas;
+  const a = m.aspects?.[aspect];
+  if (a) return a;
+  if (!m.aspects && aspect === '16:9') return m.canvas;
+  throw new Error(`the pack ${m.id} has no ${aspect} canvas (it has ${Object.keys(m.aspects ?? { [`${m.canvas.width}x${m.canvas.height}`]: 0 }).join(', ')})`);
+}
