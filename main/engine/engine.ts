@@ -95,6 +95,7 @@ interface LoadedPack {
   shape: { C: number; S: number; T: number };
   prediction: Prediction;
   schedule: ScheduleSpec;
+  norm: { scale: number[]; shift: number[] } | null;
   textCache: Map<string, Float32Array>;
   textDims: number[];
   provider: string;
@@ -110,6 +111,23 @@ export function scheduleOf(m: Manifest): ScheduleSpec {
   const shift = typeof s.shift === 'number' ? s.shift : typeof s.schedule_shift === 'number' ? s.schedule_shift : undefined;
   if (shift !== undefined && shift !== 1) return { kind: 'shifted', shift };
   return { kind: 'linear' };
+}
+
+/**
+ * Latent normalisation the engine applies itself: latent = (encoder(frames) - shift) * scale, and
+ * decoder(latent / scale + shift). None when the manifest says the graphs already do it.
+ */
+export function latentNormOf(m: Manifest): { scale: number[]; shift: number[] } | null {
+  const l = m.latent as Record<string, unknown>;
+  const words = typeof l.normalisation === 'string' ? l.normalisation : typeof l.normalization === 'string' ? l.normalization : '';
+  if (/already applied|inside (the )?(encoder|graph)|in[- ]graph/i.test(words)) return null;
+  const C = m.latent.channels;
+  const list = (v: unknown, d: number) => (Array.isArray(v) ? (v as number[]) : Array(C).fill(typeof v === 'number' ? v : d));
+  const scale = list(m.latent.scale, 1);
+  const shift = list(m.latent.shift, 0);
+  if (scale.length !== C || shift.length !== C) throw new Error(`model pack ${m.id}: latent scale/shift must have ${C} values`);
+  if (scale.every((v) => v === 1) && shift.every((v) => v === 0)) return null;
+  return { scale, shift };
 }
 
 export function predictionOf(m: Manifest): Prediction {
@@ -188,6 +206,7 @@ export class Engine {
       shape: { C: m.latent.channels, S: m.latent.spatial_stride, T: m.frames_per_window },
       prediction: predictionOf(m),
       schedule: scheduleOf(m),
+      norm: latentNormOf(m),
       textCache: new Map(),
       textDims: [],
       provider,
@@ -217,6 +236,15 @@ export class Engine {
     for (let i = 0; i < which.length; i += batch) {
       const part = which.slice(i, i + batch);
       const input = latentToFrames(latent, C, T, h * w, part);
+      if (lp.norm) {
+        const hw = h * w;
+        for (let k = 0; k < part.length; k++)
+          for (let c = 0; c < C; c++)
+            for (let p = 0; p < hw; p++) {
+              const i = (k * C + c) * hw + p;
+              input[i] = input[i]! / lp.norm.scale[c]! + lp.norm.shift[c]!;
+            }
+      }
       const out = first(await this.host.run(`${lp.pack.manifest.id}/decoder`, { latent: { type: 'float32', dims: [part.length, C, h, w], data: input } }));
       const [, , H, W] = out.dims as [number, number, number, number];
       if (H !== h * S || W !== w * S) throw new Error(`decoder gave ${W}x${H} frames, expected ${w * S}x${h * S}`);
@@ -238,7 +266,17 @@ export class Engine {
       const out = first(await this.host.run(`${lp.pack.manifest.id}/encoder`, { frames: { type: 'float32', dims: [part.length, 3, height, width], data: input } }));
       const [, c, hh, ww] = out.dims as [number, number, number, number];
       if (c !== C || hh !== h || ww !== w) throw new Error(`encoder gave a [${out.dims.join(',')}] latent, expected [n,${C},${h},${w}]`);
-      framesToLatent(out.data as Float32Array, part.length, C, h * w, into, T, part.map((k) => k.index));
+      const z = out.data as Float32Array;
+      if (lp.norm) {
+        const hw = h * w;
+        for (let k = 0; k < part.length; k++)
+          for (let c = 0; c < C; c++)
+            for (let p = 0; p < hw; p++) {
+              const i = (k * C + c) * hw + p;
+              z[i] = (z[i]! - lp.norm.shift[c]!) * lp.norm.scale[c]!;
+            }
+      }
+      framesToLatent(z, part.length, C, h * w, into, T, part.map((k) => k.index));
     }
   }
 
