@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ArgError, parseArgs } from '../../main/cli/args';
+import { ArgError, parseArgs, type GenerateArgs } from '../../main/cli/args';
 import { main } from '../../main/cli/studio';
 
-const gen = (...a: string[]) => parseArgs(['generate', ...a], () => 0.5);
+const gen = (...a: string[]) => parseArgs(['generate', ...a], () => 0.5) as GenerateArgs;
 const err = (...a: string[]) => {
   try {
     gen(...a);
