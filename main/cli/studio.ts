@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { Engine } from '../engine/engine';
-import { runTask } from '../engine/tasks';
+import { checkOutDir, runTask } from '../engine/tasks';
 import { isCancelled } from '../engine/util';
 import { stopAll } from '../media/ffmpeg';
 import { userDataDir } from '../paths';
@@ -16,6 +16,12 @@ function userModelsDir(): string {
 }
 
 async function generate(a: GenerateArgs): Promise<number> {
+  try {
+    checkOutDir(path.resolve(a.out), a.overwrite);
+  } catch (err) {
+    process.stderr.write(`studio: ${(err as Error).message}\n`);
+    return 2;
+  }
   const controller = new AbortController();
   const onSig = () => {
     process.stderr.write('\nstopping...\n');

@@ -9,8 +9,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { clipPngFiles, decodePicture, encodePng, readClip, writeMp4 } from '../media/ffmpeg';
+import { clipPngFiles, decodePicture, encodePngAsync, readClip, writeMp4 } from '../media/ffmpeg';
 import type { Engine, GenerateHooks, GenerateResult, KnownFrame } from './engine';
 import { canvasFor, type Manifest } from './manifest';
 import { throwIfAborted } from './util';
@@ -269,16 +270,19 @@ export async function runTask(engine: Engine, req: RunRequest, hooks: GenerateHo
   let provenance: Provenance;
   try {
     mkdirSync(path.join(tmp, 'frames'), { recursive: true });
-    const names: string[] = [];
-    frames.forEach((f, i) => {
-      const name = `${String(i + 1).padStart(4, '0')}.png`;
-      const dst = path.join(tmp, 'frames', name);
-      if (f.copyFrom) copyFileSync(f.copyFrom, dst);
-      else writeFileSync(dst, encodePng(f.rgb, width, height));
-      names.push(`frames/${name}`);
-    });
-    throwIfAborted(signal);
+    const names = frames.map((_, i) => `frames/${String(i + 1).padStart(4, '0')}.png`);
+    // PNGs are compressed on the thread pool while ffmpeg encodes the mp4
+    const pngs = Promise.all(
+      frames.map(async (f, i) => {
+        const dst = path.join(tmp, names[i]!);
+        if (f.copyFrom) copyFileSync(f.copyFrom, dst);
+        else await writeFile(dst, await encodePngAsync(f.rgb, width, height));
+      }),
+    );
+    pngs.catch(() => {});
     await writeMp4(frames.map((f) => f.rgb), width, height, m.fps, path.join(tmp, 'clip.mp4'), { signal });
+    await pngs;
+    throwIfAborted(signal);
     const tEncode = performance.now() - te0;
     provenance = {
       prompt: req.prompt,

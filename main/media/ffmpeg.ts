@@ -13,7 +13,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { CancelledError } from '../engine/util';
 
-export { encodePng } from './png';
+export { encodePng, encodePngAsync } from './png';
 
 function unpacked(p: string): string {
   return p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');

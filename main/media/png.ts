@@ -3,7 +3,10 @@
  * TypeScript rather than through ffmpeg so that writing a clip's frames costs no processes and
  * the same pixels always give the same file bytes. Reading any PNG goes through ffmpeg (./ffmpeg.ts).
  */
-import { deflateSync } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const deflateAsync = promisify(deflate);
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -33,16 +36,18 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
-export function encodePng(rgb: Uint8Array, width: number, height: number): Buffer {
-  if (rgb.length !== width * height * 3) throw new Error(`encodePng: ${width}x${height} RGB needs ${width * height * 3} bytes, got ${rgb.length}`);
+function header(width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // truecolour
-  ihdr[10] = 0;
-  ihdr[11] = 0;
-  ihdr[12] = 0;
+  return ihdr;
+}
+
+/** Filtered scanlines (Sub filter on every row), ready for deflate. */
+function scanlines(rgb: Uint8Array, width: number, height: number): Buffer {
+  if (rgb.length !== width * height * 3) throw new Error(`encodePng: ${width}x${height} RGB needs ${width * height * 3} bytes, got ${rgb.length}`);
   const stride = width * 3;
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {
@@ -51,6 +56,21 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Buffe
     const row = y * stride;
     for (let x = 0; x < stride; x++) raw[o + 1 + x] = (rgb[row + x]! - (x >= 3 ? rgb[row + x - 3]! : 0)) & 0xff;
   }
-  const idat = deflateSync(raw, { level: 9 });
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  return raw;
+}
+
+const ZLIB = { level: 6 };
+
+function assemble(width: number, height: number, idat: Buffer): Buffer {
+  return Buffer.concat([SIGNATURE, chunk('IHDR', header(width, height)), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+}
+
+/** Encodes on the calling thread (small frames, tests). */
+export function encodePng(rgb: Uint8Array, width: number, height: number): Buffer {
+  return assemble(width, height, deflateSync(scanlines(rgb, width, height), ZLIB));
+}
+
+/** Same bytes as encodePng, with the compression on libuv's thread pool (keeps the event loop free). */
+export async function encodePngAsync(rgb: Uint8Array, width: number, height: number): Promise<Buffer> {
+  return assemble(width, height, await deflateAsync(scanlines(rgb, width, height), ZLIB));
 }
