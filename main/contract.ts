@@ -55,6 +55,61 @@ export const Card = z.object({
 });
 export type Card = z.infer<typeof Card>;
 
+export const TakeStatus = z.enum(['pending', 'ready', 'failed', 'cancelled']);
+export const TakeTask = z.enum(['text-to-video', 'image-to-video', 'extend', 'infill', 'retake']);
+
+/** A generated clip on a card. Never overwritten: every generation is a new take. */
+export const Take = z.object({
+  id: Id,
+  cardId: Id,
+  status: TakeStatus,
+  task: TakeTask,
+  prompt: z.string(),
+  seed: z.number().int(),
+  steps: z.number().int(),
+  guidance: z.number(),
+  aspect: z.string(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  frames: z.number().int().nullable(),
+  fps: z.number().nullable(),
+  videoSha256: z.string().nullable(),
+  thumbSha256: z.string().nullable(),
+  /** Every frame, lossless, in order (empty until ready). */
+  frameSha256s: z.array(z.string()),
+  /** Full provenance as the engine wrote it (prompt, seed, settings, pack and hash, provider, conditioning, timings). */
+  provenance: z.record(z.string(), z.unknown()),
+  unknownWords: z.array(z.string()),
+  error: z.string().nullable(),
+  elapsedMs: z.number().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type Take = z.infer<typeof Take>;
+
+export const EngineStatus = z.object({
+  ready: z.boolean(),
+  /** Why not, when not: names the pack file and what to do. */
+  message: z.string().nullable(),
+  provider: z.string().nullable(),
+  providerReason: z.string().nullable(),
+  pack: z
+    .object({ id: z.string(), version: z.string(), sha256: z.string(), fps: z.number(), frames: z.number().int(), aspects: z.array(z.string()) })
+    .nullable(),
+  problems: z.array(z.string()),
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+export const JobInfo = z.object({ jobId: z.string(), takeId: Id, cardId: Id });
+export type JobInfo = z.infer<typeof JobInfo>;
+
+/** A picture given by the person (dropped on a card), carried as base64. */
+export const PictureUpload = z.object({
+  name: z.string().max(500),
+  type: z.string().max(100),
+  dataBase64: z.string().max(70_000_000, 'a picture is at most 50 MB'),
+});
+
 export const LibraryStatus = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), path: z.string(), schemaVersion: z.number().int() }),
   z.object({ ok: z.literal(false), path: z.string(), message: z.string() }),
@@ -110,6 +165,46 @@ export const calls = {
   ),
   'cards.delete': call(z.object({ id: Id }).strict(), Ok, 'Delete a card (it can be restored with cards.restore).'),
   'cards.restore': call(z.object({ id: Id }).strict(), Card, 'Bring back a deleted card at its old place.'),
+  'cards.setImage': call(
+    z.object({ id: Id, picture: PictureUpload.nullable() }).strict(),
+    Card,
+    "Make a picture the card's first frame (image-to-video), or clear it with null.",
+  ),
+  'cards.createFromImage': call(
+    z.object({ projectId: Id, index: z.number().int().min(0).optional(), picture: PictureUpload }).strict(),
+    Card,
+    'A new card whose first frame is the picture.',
+  ),
+
+  'engine.status': call(Empty, EngineStatus, 'The model pack, the execution provider, and any pack problems.'),
+  'prompt.check': call(z.object({ prompt: PromptText }).strict(), z.object({ unknownWords: z.array(z.string()) }), 'Words of a prompt the model pack does not know.'),
+
+  'takes.list': call(z.object({ cardId: Id }).strict(), z.array(Take), 'The takes of a card, oldest first (deleted ones left out).'),
+  'takes.generate': call(
+    z.object({ cardId: Id, count: z.number().int().min(1).max(8).default(1) }).strict(),
+    z.array(JobInfo),
+    "Queue `count` takes of the card with consecutive seeds from the card's seed.",
+  ),
+  'takes.extend': call(
+    z.object({ takeId: Id, direction: z.enum(['forward', 'backward']) }).strict(),
+    z.object({ card: Card, job: JobInfo }),
+    'A new card after (forward) or before (backward) the take\'s card, whose clip continues the take.',
+  ),
+  'takes.retake': call(
+    z.object({ takeId: Id, from: z.number().int().min(1), to: z.number().int().min(1) }).strict(),
+    JobInfo,
+    'Generate frames from..to (1-based, inclusive) of a take again as a new take; every other frame is kept exactly.',
+  ),
+  'takes.reproduce': call(z.object({ takeId: Id }).strict(), JobInfo, 'Generate the take again from its provenance; the result says whether the bytes matched.'),
+  'takes.choose': call(z.object({ takeId: Id }).strict(), Card, "Make the take the card's chosen take."),
+  'takes.delete': call(z.object({ takeId: Id }).strict(), Ok, 'Delete a take (takes.restore brings it back).'),
+  'takes.restore': call(z.object({ takeId: Id }).strict(), Take, 'Bring back a deleted take.'),
+  'cards.bridge': call(
+    z.object({ leftCardId: Id, rightCardId: Id }).strict(),
+    z.object({ card: Card, job: JobInfo }),
+    'A new card between two neighbours whose clip in-fills from the end of the first chosen take to the start of the second.',
+  ),
+  'jobs.cancel': call(z.object({ jobId: z.string() }).strict(), Ok, 'Cancel a queued or running generation.'),
 } as const;
 
 export type Calls = typeof calls;
@@ -122,6 +217,24 @@ export type CallOutput<K extends CallName> = z.output<Calls[K]['output']>;
 export const events = {
   /** Something in a project changed outside the caller's own request (another window, a job). */
   'library.changed': z.object({ projectId: Id.nullable() }),
+  /** Progress of a generation: stage, step, fraction and estimate of time left. */
+  'job.progress': z.object({
+    jobId: z.string(),
+    takeId: Id,
+    cardId: Id,
+    state: z.enum(['pending', 'running']),
+    stage: z.string(),
+    step: z.number().int().nullable(),
+    total: z.number().int().nullable(),
+    fraction: z.number(),
+    etaMs: z.number().nullable(),
+    /** 1-based place in the queue while waiting. */
+    queuePosition: z.number().int().nullable(),
+  }),
+  /** The sampler's current estimate of the clean clip, decoded small: RGB bytes, base64, frame after frame. */
+  'job.preview': z.object({ jobId: z.string(), takeId: Id, cardId: Id, width: z.number().int(), height: z.number().int(), frames: z.number().int(), step: z.number().int(), total: z.number().int(), rgbBase64: z.string() }),
+  /** A take changed state (ready, failed, cancelled, deleted, chosen). */
+  'take.changed': z.object({ take: Take, reproduced: z.object({ of: Id, identical: z.boolean() }).nullable() }),
 } as const;
 
 export type Events = typeof events;
@@ -164,7 +277,12 @@ export function isCallName(name: unknown): name is CallName {
 export interface StudioApi {
   invoke<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+  /** Where the renderer loads a stored media file (video, frame, thumbnail) from. */
+  mediaUrl(sha256: string, ext: string): string;
 }
+
+/** The URL scheme the Electron host serves library media under. */
+export const MEDIA_SCHEME = 'studio-media';
 
 /** Human-readable message of a zod failure: names the field and what it accepts. */
 export function describeZodError(err: z.ZodError): string {

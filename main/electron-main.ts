@@ -3,10 +3,11 @@
  * Services are created here and know nothing of Electron.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
-import { CHANNELS } from './contract';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { CHANNELS, MEDIA_SCHEME } from './contract';
 import { dispatch } from './dispatch';
-import { parseHostFlags } from './paths';
+import { parseHostFlags, userDataDir } from './paths';
 import { createHandlers, Services } from './services';
 import { CONTENT_SECURITY_POLICY } from './hosts/csp';
 import { secureWebPreferences } from './hosts/window-options';
@@ -14,6 +15,9 @@ import { secureWebPreferences } from './hosts/window-options';
 const flags = parseHostFlags(process.argv.slice(1));
 let services: Services | null = null;
 let win: BrowserWindow | null = null;
+
+// Library media (videos, frames) reach the renderer through our own scheme, read-only, by hash.
+protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } }]);
 
 // One instance per library: a second start focuses the first window.
 if (!app.requestSingleInstanceLock()) app.quit();
@@ -37,8 +41,15 @@ app.on('web-contents-created', (_e, contents) => {
 });
 
 async function createWindow(): Promise<void> {
-  services = new Services({ libraryDir: flags.library, host: 'electron' });
+  services = new Services({ libraryDir: flags.library, host: 'electron', userModelDirs: [path.join(userDataDir(), 'models')] });
   const handlers = createHandlers(services);
+  const lib = services.library;
+  protocol.handle(MEDIA_SCHEME, (request) => {
+    const m = /^\/([0-9a-f]{64})\.[a-z0-9]{1,5}$/.exec(new URL(request.url).pathname);
+    const found = m && lib ? lib.media.find(m[1]!) : null;
+    if (!found) return new Response('Not found', { status: 404 });
+    return net.fetch(pathToFileURL(found.file).toString());
+  });
 
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
@@ -75,6 +86,6 @@ app.whenReady().then(createWindow, (err) => {
   app.exit(1);
 });
 app.on('window-all-closed', () => {
-  services?.close();
-  app.quit();
+  // Running generations are cancelled and their takes marked so; the library closes cleanly.
+  void (services?.close() ?? Promise.resolve()).finally(() => app.quit());
 });

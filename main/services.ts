@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { StudioError, type EventName, type EventPayload, type LibraryStatus } from './contract';
 import type { Handlers } from './dispatch';
+import { Generation } from './generation';
 import { Library } from './library/library';
 import { SCHEMA_VERSION } from './library/migrations';
 import { APP_VERSION } from './version';
@@ -12,11 +13,14 @@ import { APP_VERSION } from './version';
 export interface ServiceOptions {
   libraryDir: string;
   host: 'electron' | 'browser';
+  /** Extra model pack folders (the user's models folder). */
+  userModelDirs?: string[];
 }
 
 export class Services {
   readonly library: Library | null;
   readonly libraryStatus: LibraryStatus;
+  readonly generation: Generation | null;
   private readonly emitter = new EventEmitter();
 
   constructor(readonly options: ServiceOptions) {
@@ -28,6 +32,14 @@ export class Services {
       this.library = null;
       this.libraryStatus = { ok: false, path: options.libraryDir, message: (err as Error).message };
     }
+    this.generation = this.library
+      ? new Generation(this.library, (name, payload) => this.emit(name, payload), { userModelDirs: options.userModelDirs ?? [] })
+      : null;
+  }
+
+  gen(): Generation {
+    this.lib();
+    return this.generation!;
   }
 
   lib(): Library {
@@ -44,7 +56,8 @@ export class Services {
     return () => this.emitter.off('event', listener);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.generation?.close();
     this.library?.close();
   }
 }
@@ -70,5 +83,34 @@ export function createHandlers(s: Services): Handlers {
       return { ok: true as const };
     },
     'cards.restore': ({ id }) => s.lib().restoreCard(id),
+    'cards.setImage': async ({ id, picture }) => {
+      s.lib().getCard(id); // a missing card is named before the picture is looked at
+      return s.lib().setCardImage(id, picture ? await s.gen().storePicture(picture) : null);
+    },
+    'cards.createFromImage': async ({ projectId, index, picture }) => {
+      const sha = await s.gen().storePicture(picture);
+      const card = s.lib().createCard(projectId, '', index);
+      return s.lib().setCardImage(card.id, sha);
+    },
+
+    'engine.status': () => (s.generation ? s.generation.status() : { ready: false, message: 'The library is not open.', provider: null, providerReason: null, pack: null, problems: [] }),
+    'prompt.check': async ({ prompt }) => ({ unknownWords: await s.gen().unknownWords(prompt) }),
+
+    'takes.list': ({ cardId }) => s.lib().takes.list(cardId),
+    'takes.generate': ({ cardId, count }) => s.gen().generate(cardId, count),
+    'takes.extend': ({ takeId, direction }) => s.gen().extend(takeId, direction),
+    'takes.retake': ({ takeId, from, to }) => s.gen().retake(takeId, from, to),
+    'takes.reproduce': ({ takeId }) => s.gen().reproduce(takeId),
+    'takes.choose': ({ takeId }) => s.lib().takes.choose(takeId),
+    'takes.delete': ({ takeId }) => {
+      s.lib().takes.delete(takeId);
+      return { ok: true as const };
+    },
+    'takes.restore': ({ takeId }) => s.lib().takes.restore(takeId),
+    'cards.bridge': ({ leftCardId, rightCardId }) => s.gen().bridge(leftCardId, rightCardId),
+    'jobs.cancel': ({ jobId }) => {
+      s.gen().cancel(jobId);
+      return { ok: true as const };
+    },
   };
 }

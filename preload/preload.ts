@@ -3,7 +3,7 @@
  * the bundler inlines the contract so the names checked here are the same table the hosts use.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { CHANNELS, events, isCallName, type StudioApi, type Reply, StudioError } from '../main/contract';
+import { CHANNELS, events, isCallName, MEDIA_SCHEME, type StudioApi, type Reply, StudioError } from '../main/contract';
 
 const api: StudioApi = {
   async invoke(name, input) {
@@ -12,6 +12,7 @@ const api: StudioApi = {
     if (reply.ok) return reply.value;
     throw new StudioError(reply.error.code, reply.error.message);
   },
+  mediaUrl: (sha256, ext) => `${MEDIA_SCHEME}://media/${sha256}.${ext}`,
   on(name, listener) {
     if (!Object.prototype.hasOwnProperty.call(events, name)) throw new Error(`There is no event named ${String(name)}.`);
     const wrapped = (_e: unknown, eventName: string, payload: unknown) => {

@@ -52,6 +52,33 @@ function tokenOf(req: http.IncomingMessage): string | null {
   return null;
 }
 
+/** Library media by hash, with byte ranges so video elements can seek. */
+function serveMedia(services: Services, sha256: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const found = services.library?.media.find(sha256);
+  if (!found) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    return;
+  }
+  const size = fs.statSync(found.file).size;
+  const headers: Record<string, string | number> = { 'content-type': found.mime, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=31536000, immutable' };
+  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  if (range && (range[1] || range[2])) {
+    const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+    const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+    if (start > end || start >= size) {
+      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+      return;
+    }
+    res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+    if (req.method === 'HEAD') res.end();
+    else fs.createReadStream(found.file, { start, end }).pipe(res);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'content-length': size });
+  if (req.method === 'HEAD') res.end();
+  else fs.createReadStream(found.file).pipe(res);
+}
+
 export async function startBrowserHost(opts: {
   services: Services;
   handlers: Handlers;
@@ -79,6 +106,11 @@ export async function startBrowserHost(opts: {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const media = /^\/media\/([0-9a-f]{64})\.([a-z0-9]{1,5})$/.exec(url.pathname);
+    if (media) {
+      serveMedia(opts.services, media[1]!, req, res);
+      return;
+    }
     let rel = decodeURIComponent(url.pathname);
     if (rel === '/' || !path.extname(rel)) rel = '/index.html';
     const file = path.resolve(root, '.' + rel);

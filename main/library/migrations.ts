@@ -110,4 +110,21 @@ CREATE INDEX items_by_track ON items(track_id, position);
   },
 ];
 
+
+migrations.push({
+  version: 2,
+  name: 'take frames (lossless, content-addressed) and the card picture crop',
+  sql: `
+-- Every frame of a take, lossless, in order: what extension, bridging and retakes read from.
+CREATE TABLE take_frames (
+  take_id  TEXT NOT NULL REFERENCES takes(id) ON DELETE CASCADE,
+  idx      INTEGER NOT NULL CHECK (idx >= 0),
+  sha256   TEXT NOT NULL REFERENCES media(sha256),
+  PRIMARY KEY (take_id, idx)
+);
+-- How long the take took, for the details panel and the bench of real use.
+ALTER TABLE takes ADD COLUMN elapsed_ms INTEGER;
+`,
+});
+
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

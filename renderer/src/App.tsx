@@ -14,6 +14,10 @@ export function App() {
   const loadProjects = useStudio((s) => s.loadProjects);
   const openProject = useStudio((s) => s.openProject);
   const undo = useStudio((s) => s.undo);
+  const loadEngine = useStudio((s) => s.loadEngine);
+  const subscribe = useStudio((s) => s.subscribe);
+
+  useEffect(() => subscribe(), [subscribe]);
 
   useEffect(() => {
     studio
@@ -21,13 +25,14 @@ export function App() {
       .then(async (i) => {
         setInfo(i);
         if (!i.library.ok) return;
+        void loadEngine();
         await loadProjects();
         const wanted = projectInUrl();
         const exists = useStudio.getState().projects.some((p) => p.id === wanted);
         await openProject(exists ? wanted : null);
       })
       .catch((err: Error) => setStartError(err.message));
-  }, [loadProjects, openProject]);
+  }, [loadProjects, openProject, loadEngine]);
 
   // Ctrl/Cmd+Z undoes the last storyboard change, except while typing (the field's own undo wins).
   useEffect(() => {

@@ -53,6 +53,7 @@ function browserApi(): StudioApi {
         else reject(new Error('The connection to Studio was lost. Is it still running?'));
       });
     },
+    mediaUrl: (sha256, ext) => `/media/${sha256}.${ext}`,
     on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) {
       const set = listeners.get(name) ?? new Set();
       set.add(listener as (p: unknown) => void);

@@ -9,6 +9,8 @@ export function Storyboard() {
   const cards = useStudio((s) => s.cards);
   const addCard = useStudio((s) => s.addCard);
   const moveCard = useStudio((s) => s.moveCard);
+  const dropPicture = useStudio((s) => s.dropPicture);
+  const [fileOver, setFileOver] = useState(false);
   const [dropIndex, setDropIndex] = useState<number | null>(null);
 
   if (!projectId) {
@@ -20,10 +22,28 @@ export function Storyboard() {
   }
 
   return (
-    <section className="storyboard" aria-label="Storyboard">
+    <section
+      className={`storyboard${fileOver ? ' file-over' : ''}`}
+      aria-label="Storyboard"
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setFileOver(true);
+      }}
+      onDragLeave={(e) => e.currentTarget === e.target && setFileOver(false)}
+      onDrop={(e) => {
+        setFileOver(false);
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        // Dropped on the board, not on a card: a new card at the end, with the picture as its first frame.
+        const file = e.dataTransfer.files[0];
+        if (file) void dropPicture(null, file);
+      }}
+    >
       <div className="storyboard-head">
         <span className="muted">
-          {cards.length} card{cards.length === 1 ? '' : 's'} · drag a card by its header to reorder · Alt+←/→ moves the focused card
+          {cards.length} card{cards.length === 1 ? '' : 's'} · drag a card by its header to reorder · drop a picture to animate it
         </span>
         <button type="button" className="primary" onClick={() => void addCard()}>
           New card
@@ -36,6 +56,7 @@ export function Storyboard() {
             card={card}
             index={index}
             count={cards.length}
+            nextCardId={cards[index + 1]?.id ?? null}
             dropTarget={dropIndex === index}
             onDragStartCard={(e) => {
               e.dataTransfer.setData(CARD_MIME, card.id);

@@ -7,6 +7,7 @@ export function TopBar({ info }: { info: AppInfo }) {
   const undoStack = useStudio((s) => s.undoStack);
   const undo = useStudio((s) => s.undo);
   const last = undoStack.at(-1);
+  const engine = useStudio((s) => s.engine);
   return (
     <header className="topbar">
       <div className="title">
@@ -26,6 +27,11 @@ export function TopBar({ info }: { info: AppInfo }) {
         >
           Undo
         </button>
+        {engine && (
+          <span className={`pill${engine.ready ? '' : ' bad'}`} role="note" aria-label="Model and provider" title={engine.ready ? `${engine.providerReason ?? ''}\npack sha256 ${engine.pack?.sha256}` : (engine.message ?? '')}>
+            {engine.ready ? `${engine.pack?.id} ${engine.pack?.version} · ${(engine.provider ?? 'cpu').toUpperCase()}` : 'No model pack'}
+          </span>
+        )}
         <span className="pill" title={`Studio ${info.version}, library ${info.library.ok ? info.library.path : ''}`}>
           {info.host === 'electron' ? 'Desktop' : 'Browser host'} · v{info.version}
         </span>

@@ -6,12 +6,14 @@
 import { create } from 'zustand';
 import { createProjectsSlice, type ProjectsSlice } from './projects';
 import { createStoryboardSlice, type StoryboardSlice } from './storyboard';
+import { createTakesSlice, type TakesSlice } from './takes';
 import { createUiSlice, type UiSlice } from './ui';
 
-export type StudioState = ProjectsSlice & StoryboardSlice & UiSlice;
+export type StudioState = ProjectsSlice & StoryboardSlice & TakesSlice & UiSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createProjectsSlice(...a),
   ...createStoryboardSlice(...a),
+  ...createTakesSlice(...a),
   ...createUiSlice(...a),
 }));

@@ -45,6 +45,7 @@ export const createStoryboardSlice: StateCreator<StudioState, [], [], Storyboard
         // Keep what the person is typing: an edit not yet written wins over the stored prompt.
         const local = new Map(get().cards.map((c) => [c.id, c.prompt]));
         set({ cards: cards.map((c) => (promptTimers.has(c.id) ? { ...c, prompt: local.get(c.id) ?? c.prompt } : c)) });
+        for (const c of cards) if (!get().takesByCard[c.id]) void get().loadTakes(c.id);
       } catch (err) {
         get().fail(err);
       }

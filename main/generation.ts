@@ -1,0 +1,325 @@
+/**
+ * Takes from cards: turns a card (its prompt, settings and picture) into engine jobs, keeps every
+ * take in the library as it happens, and reports progress and previews as contract events.
+ *
+ * A take is written `pending` before any work, the engine writes into a temporary folder, and the
+ * finished media go into the content-addressed store and the take becomes `ready` in one
+ * transaction. Cancel or failure ends the take as `cancelled`/`failed`; a crash leaves it pending,
+ * and the next start marks it failed. Nothing is ever half-written.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioError, type Card, type EngineStatus, type EventName, type EventPayload, type JobInfo, type Take } from './contract';
+import { Engine } from './engine/engine';
+import { runTask, type TaskSpec, type Provenance } from './engine/tasks';
+import { Tokenizer } from './engine/tokenizer';
+import { isCancelled } from './engine/util';
+import { decodePicture } from './media/ffmpeg';
+import { JobQueue, type JobSnapshot } from './jobs/queue';
+import type { Library, TakeRequest } from './library/library';
+
+type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
+
+export interface GenerationOptions {
+  userModelDirs: string[];
+  builtInDir?: string;
+}
+
+const PICTURE_TYPES: { ext: 'png' | 'jpg' | 'webp'; test: (b: Buffer) => boolean }[] = [
+  { ext: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { ext: 'jpg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { ext: 'webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+];
+
+export class Generation {
+  private enginePromise: Promise<Engine> | null = null;
+  private engineError: string | null = null;
+  private readonly queue = new JobQueue();
+  /** job id -> its take and card, for events and cancel. */
+  private readonly jobs = new Map<string, { takeId: string; cardId: string }>();
+
+  constructor(
+    private readonly lib: Library,
+    private readonly emit: Emit,
+    private readonly options: GenerationOptions,
+  ) {
+    lib.takes.recoverInterrupted();
+  }
+
+  private engine(): Promise<Engine> {
+    if (!this.enginePromise) {
+      this.enginePromise = Engine.open({ userModelDirs: this.options.userModelDirs, builtInDir: this.options.builtInDir });
+      this.enginePromise.catch((err: Error) => {
+        this.engineError = err.message;
+        this.enginePromise = null;
+      });
+    }
+    return this.enginePromise;
+  }
+
+  async status(): Promise<EngineStatus> {
+    try {
+      const engine = await this.engine();
+      const problems = engine.problems().map((p) => p.message);
+      let pack;
+      try {
+        pack = engine.pack();
+      } catch (err) {
+        return { ready: false, message: (err as Error).message, provider: null, providerReason: null, pack: null, problems };
+      }
+      const m = pack.manifest;
+      return {
+        ready: true,
+        message: null,
+        provider: engine.choice.providers[0] ?? 'cpu',
+        providerReason: engine.choice.reason,
+        pack: { id: m.id, version: m.version, sha256: pack.sha256, fps: m.fps, frames: m.frames_per_window, aspects: Object.keys(m.aspects ?? { '16:9': m.canvas }) },
+        problems,
+      };
+    } catch (err) {
+      return { ready: false, message: this.engineError ?? (err as Error).message, provider: null, providerReason: null, pack: null, problems: [] };
+    }
+  }
+
+  /** Words of the prompt the pack does not know, by the pack's own tokenizer. */
+  async unknownWords(prompt: string): Promise<string[]> {
+    const pack = (await this.engine()).pack();
+    const m = pack.manifest;
+    return new Tokenizer({ words: pack.words, maxTokens: m.text.max_tokens, padId: m.text.pad_id, unkId: m.text.unk_id }).tokenize(prompt).unknownWords;
+  }
+
+  // ---- pictures ----
+
+  /** Checks a dropped picture (kind, and that it decodes) and stores it; returns its hash. */
+  async storePicture(picture: { name: string; type: string; dataBase64: string }): Promise<string> {
+    const bytes = Buffer.from(picture.dataBase64, 'base64');
+    const kind = PICTURE_TYPES.find((t) => t.test(bytes));
+    if (!kind) {
+      throw new StudioError('invalid_input', `${picture.name} is not a PNG, JPEG or WebP picture${picture.type ? ` (it is ${picture.type})` : ''}. Drop a PNG, JPEG or WebP file.`);
+    }
+    const tmp = path.join(this.lib.dir, 'tmp', `upload-${process.pid}-${Date.now()}.${kind.ext}`);
+    fs.mkdirSync(path.dirname(tmp), { recursive: true });
+    fs.writeFileSync(tmp, bytes);
+    try {
+      await decodePicture(tmp, 16, 16);
+    } catch {
+      throw new StudioError('invalid_input', `${picture.name} could not be read as a picture: it may be damaged or incomplete. Nothing on the card was changed.`);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+    return this.lib.media.putBytes(bytes, kind.ext);
+  }
+
+  // ---- jobs ----
+
+  private mediaFile(sha256: string): string {
+    const f = this.lib.media.find(sha256);
+    if (!f) throw new StudioError('not_found', `A media file of this project is missing from the library (${sha256.slice(0, 12)}…).`);
+    return f.file;
+  }
+
+  /** A take's frames as a folder of PNGs (hard links into the media store: no copies). */
+  private takeFolder(take: Take): string {
+    if (take.status !== 'ready' || take.frameSha256s.length === 0) throw new StudioError('conflict', 'This take is not finished; only a ready take can be extended, bridged or retaken.');
+    const dir = path.join(this.lib.dir, 'tmp', `take-${take.id}`, 'frames');
+    if (!fs.existsSync(dir)) {
+      const tmp = `${dir}.${process.pid}.tmp`;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      fs.mkdirSync(tmp, { recursive: true });
+      take.frameSha256s.forEach((sha, i) => {
+        const dst = path.join(tmp, `${String(i + 1).padStart(4, '0')}.png`);
+        try {
+          fs.linkSync(this.mediaFile(sha), dst);
+        } catch {
+          fs.copyFileSync(this.mediaFile(sha), dst);
+        }
+      });
+      fs.renameSync(tmp, dir);
+    }
+    return dir;
+  }
+
+  private taskFor(req: TakeRequest): TaskSpec {
+    const take = (id: unknown) => this.lib.takes.get(String(id));
+    switch (req.task) {
+      case 'text-to-video':
+        return { kind: 'text-to-video' };
+      case 'image-to-video':
+        return { kind: 'image-to-video', image: this.mediaFile(String(req.image)) };
+      case 'extend':
+        return { kind: 'extend', source: this.takeFolder(take(req.sourceTake)), direction: req.direction as 'forward' | 'backward' };
+      case 'infill':
+        return { kind: 'infill', from: this.takeFolder(take(req.fromTake)), to: this.takeFolder(take(req.toTake)) };
+      case 'retake':
+        return { kind: 'retake', source: this.takeFolder(take(req.sourceTake)), range: req.range as [number, number] };
+    }
+  }
+
+  /** Stores a pending take and queues its job. */
+  private enqueue(cardId: string, request: TakeRequest, reproduces?: string): JobInfo {
+    const take = this.lib.takes.createPending(cardId, request);
+    const task = this.taskFor(request); // fails now, before queueing, when a source is missing
+    const label = `${request.task} ${take.id}`;
+    const { id: jobId, done } = this.queue.add(label, async ({ signal }) => {
+      const started = performance.now();
+      const engine = await this.engine();
+      const out = path.join(this.lib.dir, 'tmp', `out-${take.id}`);
+      fs.rmSync(out, { recursive: true, force: true });
+      try {
+        const outcome = await runTask(
+          engine,
+          { task, prompt: request.prompt, seed: request.seed, steps: request.steps, guidance: request.guidance, aspect: request.aspect, out },
+          {
+            signal,
+            onProgress: (p) =>
+              this.emit('job.progress', {
+                jobId,
+                takeId: take.id,
+                cardId,
+                state: 'running',
+                stage: p.stage,
+                step: p.total ? p.step : null,
+                total: p.total || null,
+                fraction: p.fraction,
+                etaMs: p.etaMs,
+                queuePosition: null,
+              }),
+            onPreview: (pv) =>
+              this.emit('job.preview', {
+                jobId,
+                takeId: take.id,
+                cardId,
+                width: pv.width,
+                height: pv.height,
+                frames: pv.frames.length,
+                step: pv.step,
+                total: pv.total,
+                rgbBase64: Buffer.concat(pv.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength))).toString('base64'),
+              }),
+            preview: { frameStride: 2, budget: 0.2 },
+          },
+        );
+        return this.ingest(take.id, outcome.dir, outcome.provenance, performance.now() - started);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    });
+    this.jobs.set(jobId, { takeId: take.id, cardId });
+    done
+      .then((snap) => this.settle(snap, take.id, reproduces))
+      .catch((err) => console.error('[studio] job bookkeeping failed:', err));
+    this.announceQueue();
+    return { jobId, takeId: take.id, cardId };
+  }
+
+  /** Records how a job ended on its take and tells the renderer. */
+  private settle(snap: JobSnapshot, takeId: string, reproduces?: string): void {
+    this.jobs.delete(snap.id);
+    let take: Take;
+    if (snap.state === 'ready') take = this.lib.takes.get(takeId);
+    else if (snap.state === 'cancelled' || isCancelled(snap.error)) take = this.lib.takes.end(takeId, 'cancelled', 'Cancelled.');
+    else take = this.lib.takes.end(takeId, 'failed', snap.error ?? 'The generation failed.');
+    let reproduced = null;
+    if (reproduces && take.status === 'ready') {
+      const original = this.lib.takes.get(reproduces);
+      reproduced = { of: reproduces, identical: original.frameSha256s.join() === take.frameSha256s.join() && original.videoSha256 === take.videoSha256 };
+    }
+    this.emit('take.changed', { take, reproduced });
+    this.announceQueue();
+  }
+
+  /** Tells every waiting job its place in the queue. */
+  private announceQueue(): void {
+    const waiting = this.queue.list().filter((j) => j.state === 'pending');
+    waiting.forEach((j, i) => {
+      const info = this.jobs.get(j.id);
+      if (info) this.emit('job.progress', { jobId: j.id, ...info, state: 'pending', stage: 'queued', step: null, total: null, fraction: 0, etaMs: null, queuePosition: i + 1 });
+    });
+  }
+
+  /** Moves a finished run's files into the media store and marks the take ready, in one transaction. */
+  private ingest(takeId: string, dir: string, provenance: Provenance, elapsedMs: number): Take {
+    const frameShas = provenance.files.frames.map((f) => this.lib.media.putFile(path.join(dir, f), 'png'));
+    const videoSha256 = this.lib.media.putFile(path.join(dir, provenance.files.clip), 'mp4');
+    // The thumbnail is the middle frame, lossless; the renderer scales it.
+    const thumbSha256 = frameShas[Math.floor(frameShas.length / 2)]!;
+    const { files: _files, ...kept } = provenance;
+    return this.lib.takes.finish(takeId, {
+      provenance: { ...kept, frame_sha256: frameShas, video_sha256: videoSha256 },
+      videoSha256,
+      thumbSha256,
+      frameSha256s: frameShas,
+      width: provenance.width,
+      height: provenance.height,
+      fps: provenance.fps,
+      elapsedMs,
+      conditioning: provenance.conditioning.map((c, i) => ({ role: `${c.role}${c.frame ? `@${c.frame}` : ''}#${i}`, sha256: c.sha256 })),
+    });
+  }
+
+  // ---- what the contract asks for ----
+
+  generate(cardId: string, count: number): JobInfo[] {
+    const card = this.lib.getCard(cardId);
+    const jobs: JobInfo[] = [];
+    for (let i = 0; i < count; i++) jobs.push(this.enqueue(cardId, this.requestFor(card, card.settings.seed + i)));
+    return jobs;
+  }
+
+  private requestFor(card: Card, seed: number): TakeRequest {
+    const s = card.settings;
+    const base = { prompt: card.prompt, seed: seed % 2 ** 31, steps: s.steps, guidance: s.guidance, aspect: s.aspect };
+    return card.imageHash ? { task: 'image-to-video', ...base, image: card.imageHash } : { task: 'text-to-video', ...base };
+  }
+
+  extend(takeId: string, direction: 'forward' | 'backward'): { card: Card; job: JobInfo } {
+    const take = this.lib.takes.get(takeId);
+    this.takeFolder(take); // refuses an unfinished take before a card is made
+    const from = this.lib.getCard(take.cardId);
+    const index = from.position + (direction === 'forward' ? 1 : 0);
+    const card = this.lib.createCard(from.projectId, take.prompt, index, { ...from.settings, seed: from.settings.seed });
+    const job = this.enqueue(card.id, { task: 'extend', prompt: take.prompt, seed: take.seed, steps: take.steps, guidance: take.guidance, aspect: take.aspect, direction, sourceTake: take.id });
+    return { card: this.lib.getCard(card.id), job };
+  }
+
+  bridge(leftCardId: string, rightCardId: string): { card: Card; job: JobInfo } {
+    const left = this.lib.getCard(leftCardId);
+    const right = this.lib.getCard(rightCardId);
+    if (left.projectId !== right.projectId || right.position !== left.position + 1) {
+      throw new StudioError('conflict', 'Bridge joins two neighbouring cards: put the second card right after the first.');
+    }
+    if (!left.chosenTakeId || !right.chosenTakeId) {
+      throw new StudioError('conflict', `Both cards need a chosen take to bridge: card ${left.chosenTakeId ? right.position + 1 : left.position + 1} has none yet.`);
+    }
+    const prompt = [left.prompt, right.prompt].filter(Boolean).join(', then ');
+    const card = this.lib.createCard(left.projectId, prompt, right.position, left.settings);
+    const a = this.lib.takes.get(left.chosenTakeId);
+    const job = this.enqueue(card.id, { task: 'infill', prompt, seed: card.settings.seed, steps: a.steps, guidance: a.guidance, aspect: a.aspect, fromTake: left.chosenTakeId, toTake: right.chosenTakeId });
+    return { card: this.lib.getCard(card.id), job };
+  }
+
+  retake(takeId: string, from: number, to: number): JobInfo {
+    const take = this.lib.takes.get(takeId);
+    const n = take.frames ?? 0;
+    if (!(from <= to && to <= n)) throw new StudioError('invalid_input', `A retake range is frames A to B with 1 ≤ A ≤ B ≤ ${n}; got ${from} to ${to}.`);
+    const card = this.lib.getCard(take.cardId);
+    return this.enqueue(take.cardId, { task: 'retake', prompt: card.prompt || take.prompt, seed: take.seed + 7919, steps: take.steps, guidance: take.guidance, aspect: take.aspect, range: [from, to], sourceTake: take.id });
+  }
+
+  reproduce(takeId: string): JobInfo {
+    const take = this.lib.takes.get(takeId);
+    const request = (take.provenance as { request?: TakeRequest }).request;
+    if (!request) throw new StudioError('conflict', 'This take has no stored request to reproduce.');
+    return this.enqueue(take.cardId, request, take.id);
+  }
+
+  cancel(jobId: string): void {
+    if (!this.queue.cancel(jobId)) throw new StudioError('not_found', 'That generation has already finished or does not exist.');
+  }
+
+  async close(): Promise<void> {
+    this.queue.cancelAll();
+    await this.queue.idle();
+    if (this.enginePromise) await (await this.enginePromise).close();
+  }
+}
