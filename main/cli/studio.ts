@@ -10,6 +10,7 @@ import { isCancelled } from '../engine/util';
 import { stopAll } from '../media/ffmpeg';
 import { userDataDir } from '../paths';
 import { ArgError, parseArgs, USAGE, type GenerateArgs } from './args';
+import { runBench } from './bench';
 
 function userModelsDir(): string {
   return path.join(userDataDir(), 'models');
@@ -92,7 +93,40 @@ async function packs(models: string[], json: boolean): Promise<number> {
   return list.length ? 0 : 1;
 }
 
+/** `studio bench [--out FILE] [--runs N] [--models DIR] [--pack ID] [--threads N]` (npm run bench). */
+async function bench(argv: string[]): Promise<number> {
+  const o = { out: path.resolve('bench', 'results.json'), runs: 3, models: [] as string[], pack: undefined as string | undefined, threads: undefined as number | undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i]!;
+    const v = argv[++i];
+    if (v === undefined) {
+      process.stderr.write(`studio bench: ${k} needs a value\n`);
+      return 2;
+    }
+    if (k === '--out') o.out = path.resolve(v);
+    else if (k === '--models') o.models.push(path.resolve(v));
+    else if (k === '--pack') o.pack = v;
+    else if (k === '--runs' || k === '--threads') {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) {
+        process.stderr.write(`studio bench: ${k} takes a whole number from 1 to 64, not ${JSON.stringify(v)}\n`);
+        return 2;
+      }
+      if (k === '--runs') o.runs = n;
+      else o.threads = n;
+    } else {
+      process.stderr.write(`studio bench: unknown option ${k} (--out FILE, --runs N, --threads N, --models DIR, --pack ID)\n`);
+      return 2;
+    }
+  }
+  const r = await runBench({ ...o, models: [userModelsDir(), ...o.models], log: (s) => process.stderr.write(s + '\n') });
+  process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  process.stderr.write(`wrote ${o.out}\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'bench') return bench(argv.slice(1));
   let args;
   try {
     args = parseArgs(argv);

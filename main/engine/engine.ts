@@ -345,7 +345,7 @@ export class Engine {
     let previews = 0;
     let stepMs = 0;
     const stride = Math.max(1, hooks.preview?.frameStride ?? 4);
-    const budget = hooks.preview?.budget ?? 0.2;
+    const budget = hooks.preview?.budget ?? 0.15;
     const previewIdx: number[] = [];
     for (let f = 0; f < T; f += stride) previewIdx.push(f);
     let previewCost: number | null = null;
