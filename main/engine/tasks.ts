@@ -221,7 +221,9 @@ export async function runTask(engine: Engine, req: RunRequest, hooks: GenerateHo
       if (!(Number.isInteger(A) && Number.isInteger(B) && A >= 1 && B >= A && B <= N))
         throw new Error(`--range ${A}:${B} must be frame numbers A:B with 1 <= A <= B <= ${N} (the clip has ${N} frames)`);
       const len = B - A + 1;
-      if (len > T - 2 && !(A === 1 && B === N)) throw new Error(`--range ${A}:${B} is ${len} frames; a retake generates at most ${T - 2} frames at once with this pack (it needs kept frames around the range)`);
+      const whole = A === 1 && B === N && N <= T;
+      if (len > T || (len > T - 2 && !whole))
+        throw new Error(`--range ${A}:${B} is ${len} frames; a retake generates at most ${T - 2} frames at once with this pack (it needs kept frames around the range)`);
       // a window of T frames holding the range, centred where the clip allows
       const ws = Math.max(0, Math.min(A - 1 - Math.floor((T - len) / 2), N - T));
       retakeWindow = ws;

@@ -62,6 +62,7 @@ describe('engine with the built-in pack', () => {
     expect(framesOf(a.dir)).toEqual(framesOf(b.dir));
     expect(framesOf(a.dir).length).toBe(16);
     for (let n = 1; n <= 16; n++) expect(png(a.dir, n).equals(png(b.dir, n)), `frame ${n}`).toBe(true);
+    expect(readFileSync(path.join(a.dir, 'clip.mp4')).equals(readFileSync(path.join(b.dir, 'clip.mp4'))), 'clip.mp4').toBe(true);
     // a different seed gives a different clip
     const c = await gen({ out: out('t2v-c'), seed: 12 });
     expect(png(c.dir, 8).equals(png(a.dir, 8))).toBe(false);
