@@ -90,8 +90,11 @@ parentPort.on('message', async (msg) => {
 });
 `;
 
+/** onnxruntime-node's entry; in a packaged app, from app.asar.unpacked where its native binding lives. */
 export function ortPackagePath(): string {
-  return require.resolve('onnxruntime-node');
+  const p = require.resolve('onnxruntime-node');
+  const unpacked = p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return unpacked !== p && existsSync(unpacked) ? unpacked : p;
 }
 
 /** Whether an NVIDIA GPU answers on this machine (driver file, or nvidia-smi runs). */
