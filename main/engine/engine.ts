@@ -60,7 +60,13 @@ export interface GenerateHooks {
   onProgress?: (p: Progress) => void;
   /** When set, the current clean-clip estimate is decoded and handed back after steps. */
   onPreview?: (p: PreviewFrame) => void;
-  preview?: { frameStride?: number; budget?: number };
+  /**
+   * frameStride: every n-th frame of the window (default 4); budget: the most of the run's time
+   * previews may take (default 0.15; a preview is skipped when it would go over); scale: 1 decodes
+   * at the canvas size, 2 (default) decodes a 2x2-averaged latent at half the canvas size, a quarter
+   * of the cost.
+   */
+  preview?: { frameStride?: number; budget?: number; scale?: 1 | 2 };
 }
 
 export interface GenerateResult {
@@ -349,7 +355,8 @@ export class Engine {
     const previewIdx: number[] = [];
     for (let f = 0; f < T; f += stride) previewIdx.push(f);
     let previewCost: number | null = null;
-    const decodeEstimate = () => (previewCost !== null ? (previewCost / previewIdx.length) * T : stepMs);
+    const half = (hooks.preview?.scale ?? 2) === 2 && shape.h % 2 === 0 && shape.w % 2 === 0;
+    const decodeEstimate = () => (previewCost !== null ? (previewCost / previewIdx.length) * T * (half ? 4 : 1) : stepMs);
 
     const x = await sample({
       noise,
@@ -387,12 +394,14 @@ export class Engine {
         const expected = previewCost ?? stepMs * 0.5;
         if (previewMs + expected > budget * (work + previewMs + expected)) return;
         const tp = now();
-        const frames = await this.decode(lp, x0, shape, previewIdx);
+        const frames = half
+          ? await this.decode(lp, poolLatent(x0, shape, previewIdx), { C, T: previewIdx.length, h: shape.h / 2, w: shape.w / 2 }, previewIdx.map((_, k) => k))
+          : await this.decode(lp, x0, shape, previewIdx);
         const cost = now() - tp;
         previewCost = previewCost === null ? cost : 0.5 * previewCost + 0.5 * cost;
         previewMs += cost;
         previews++;
-        hooks.onPreview({ step: i + 1, total, indices: previewIdx, frames, width, height });
+        hooks.onPreview({ step: i + 1, total, indices: previewIdx, frames, width: half ? width / 2 : width, height: half ? height / 2 : height });
       },
     });
     const tSample = now() - tS0 - previewMs;
@@ -425,6 +434,25 @@ export class Engine {
   async close(): Promise<void> {
     await this.host.close();
   }
+}
+
+/** The chosen frames of a [C,T,h,w] latent, 2x2-averaged: [C,n,h/2,w/2]. */
+export function poolLatent(x: Float32Array, s: LatentShape, frames: number[]): Float32Array {
+  const h2 = s.h / 2;
+  const w2 = s.w / 2;
+  const n = frames.length;
+  const out = new Float32Array(s.C * n * h2 * w2);
+  for (let c = 0; c < s.C; c++)
+    frames.forEach((f, k) => {
+      const src = (c * s.T + f) * s.h * s.w;
+      const dst = (c * n + k) * h2 * w2;
+      for (let y = 0; y < h2; y++)
+        for (let xx = 0; xx < w2; xx++) {
+          const a = src + 2 * y * s.w + 2 * xx;
+          out[dst + y * w2 + xx] = 0.25 * (x[a]! + x[a + 1]! + x[a + s.w]! + x[a + s.w + 1]!);
+        }
+    });
+  return out;
 }
 
 function first(out: Record<string, TensorData>): TensorData {

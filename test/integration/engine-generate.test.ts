@@ -195,7 +195,7 @@ describe('engine with the built-in pack', () => {
         sizes.add(p.frames[0]!.length);
       },
     });
-    expect([...sizes]).toEqual([128 * 72 * 3]);
+    expect([...sizes]).toEqual([64 * 36 * 3]);
     expect(previews.length).toBeGreaterThan(0);
     const t = r.result.timings;
     expect(t.preview / (t.sample + t.decode + t.preview)).toBeLessThanOrEqual(0.25);
