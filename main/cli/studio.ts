@@ -3,6 +3,7 @@
  * Progress and messages go to stderr; --json prints the provenance on stdout.
  * Exit codes: 0 done, 1 failed, 2 bad arguments, 130 cancelled (Ctrl-C).
  */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../engine/engine';
 import { checkOutDir, runTask } from '../engine/tasks';
@@ -16,8 +17,25 @@ function userModelsDir(): string {
   return path.join(userDataDir(), 'models');
 }
 
+/** Every input the task names must exist; the message names the option and what it takes. */
+export function checkInputs(a: GenerateArgs): void {
+  const t = a.task;
+  const need = (opt: string, file: string, what: string, dirOk: boolean) => {
+    if (!existsSync(file)) throw new ArgError(`${opt} ${file}: no such file or folder (${opt} takes ${what})`);
+    if (!dirOk && statSync(file).isDirectory()) throw new ArgError(`${opt} ${file} is a folder (${opt} takes ${what})`);
+  };
+  if (t.kind === 'image-to-video') need('--image', t.image, 'a picture: PNG, JPEG or WebP', false);
+  if (t.kind === 'extend') need('--extend', t.source, "an earlier run's --out folder, a folder of PNG frames, or a video", true);
+  if (t.kind === 'retake') need('--retake', t.source, "an earlier run's --out folder", true);
+  if (t.kind === 'infill') {
+    need('--from', t.from, "a picture, a video, or an earlier run's --out folder", true);
+    need('--to', t.to, "a picture, a video, or an earlier run's --out folder", true);
+  }
+}
+
 async function generate(a: GenerateArgs): Promise<number> {
   try {
+    checkInputs(a);
     checkOutDir(path.resolve(a.out), a.overwrite);
   } catch (err) {
     process.stderr.write(`studio: ${(err as Error).message}\n`);

@@ -76,6 +76,12 @@ describe('studio generate arguments', () => {
       expect(writes.join('')).toMatch(/^studio: --steps takes a whole number of steps from 1 to 100, not "many"/);
       expect(await main(['render'])).toBe(2);
       expect(writes.join('')).toMatch(/unknown command "render"/);
+      expect(await main(['generate', '--image', 'no-such-picture.png', '--out', 'o'])).toBe(2);
+      expect(writes.join('')).toMatch(/--image no-such-picture\.png: no such file or folder \(--image takes a picture: PNG, JPEG or WebP\)/);
+      expect(await main(['generate', '--extend', 'no-such-run', '--direction', 'forward', '--out', 'o'])).toBe(2);
+      expect(writes.join('')).toMatch(/--extend no-such-run: no such file or folder/);
+      expect(await main(['generate', '--from', __filename, '--to', 'nope.png', '--out', 'o'])).toBe(2);
+      expect(writes.join('')).toMatch(/--to nope\.png: no such file/);
       expect(await main(['help'])).toBe(0);
       expect(await main(['generate', '--help'])).toBe(0);
     } finally {
