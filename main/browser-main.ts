@@ -3,7 +3,7 @@
  * Prints one line, `Studio: http://127.0.0.1:PORT/?token=...`, then serves until stopped.
  */
 import path from 'node:path';
-import { parseHostFlags, userDataDir } from './paths';
+import { parseHostFlags, userModelsDir } from './paths';
 import { createHandlers, Services } from './services';
 import { startBrowserHost } from './hosts/browser-host';
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     console.error(`studio: ${(err as Error).message}`);
     process.exit(2);
   }
-  const services = new Services({ libraryDir: flags.library, host: 'browser', userModelDirs: [path.join(userDataDir(), 'models')] });
+  const services = new Services({ libraryDir: flags.library, host: 'browser', userModelDirs: [userModelsDir(), ...flags.models] });
   if (!services.libraryStatus.ok) console.error(`Studio: ${services.libraryStatus.message}`);
   const host = await startBrowserHost({
     services,

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { CHANNELS, MEDIA_SCHEME } from './contract';
 import { dispatch } from './dispatch';
-import { parseHostFlags, userDataDir } from './paths';
+import { parseHostFlags, userModelsDir } from './paths';
 import { createHandlers, Services } from './services';
 import { CONTENT_SECURITY_POLICY } from './hosts/csp';
 import { secureWebPreferences } from './hosts/window-options';
@@ -41,7 +41,7 @@ app.on('web-contents-created', (_e, contents) => {
 });
 
 async function createWindow(): Promise<void> {
-  services = new Services({ libraryDir: flags.library, host: 'electron', userModelDirs: [path.join(userDataDir(), 'models')] });
+  services = new Services({ libraryDir: flags.library, host: 'electron', userModelDirs: [userModelsDir(), ...flags.models] });
   const handlers = createHandlers(services);
   const lib = services.library;
   protocol.handle(MEDIA_SCHEME, (request) => {

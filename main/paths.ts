@@ -13,15 +13,22 @@ export function defaultLibraryDir(): string {
   return path.join(userDataDir(), 'library');
 }
 
-/** Command-line flags shared by both hosts: --library DIR, --port N, --browser. */
+/** Command-line flags shared by both hosts: --library DIR, --port N, --browser, --models DIR. */
 export interface HostFlags {
   library: string;
   port: number;
   browser: boolean;
+  /** Extra model pack folders, besides the built-in packs and the user's models folder. */
+  models: string[];
+}
+
+/** The user's models folder: larger packs dropped here are found at start. */
+export function userModelsDir(): string {
+  return path.join(userDataDir(), 'models');
 }
 
 export function parseHostFlags(argv: string[]): HostFlags {
-  const flags: HostFlags = { library: defaultLibraryDir(), port: 0, browser: false };
+  const flags: HostFlags = { library: defaultLibraryDir(), port: 0, browser: false, models: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -32,6 +39,8 @@ export function parseHostFlags(argv: string[]): HostFlags {
     if (a === '--browser') flags.browser = true;
     else if (a === '--library') flags.library = path.resolve(value());
     else if (a.startsWith('--library=')) flags.library = path.resolve(a.slice('--library='.length));
+    else if (a === '--models') flags.models.push(path.resolve(value()));
+    else if (a.startsWith('--models=')) flags.models.push(path.resolve(a.slice('--models='.length)));
     else if (a === '--port' || a.startsWith('--port=')) {
       const v = a === '--port' ? value() : a.slice('--port='.length);
       const n = Number(v);

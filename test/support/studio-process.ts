@@ -15,6 +15,8 @@ export interface RunningStudio {
   library: string;
   output: () => string;
   stop: () => Promise<void>;
+  /** Kills the process outright, as a crash or a power cut would. */
+  crash: () => Promise<void>;
 }
 
 export function tempDir(prefix: string): string {
@@ -47,16 +49,18 @@ export async function startStudio(opts: { library?: string; args?: string[] } = 
       reject(new Error(`The browser host exited with ${code}:\n${out}`));
     });
   });
+  const end = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
   return {
     url,
     origin: new URL(url).origin,
     library,
     output: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => end('SIGTERM'),
+    crash: () => end('SIGKILL'),
   };
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useStudio } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
+import { Icon } from './Icon';
 
 export function ProjectList() {
   const projects = useStudio((s) => s.projects);
@@ -51,10 +52,10 @@ export function ProjectList() {
             )}
             <span className="row-actions">
               <button type="button" className="ghost icon" aria-label={`Rename ${p.name}`} title="Rename" onClick={() => setRenaming(p.id)}>
-                ✎
+                <Icon name="pencil" />
               </button>
               <button type="button" className="ghost icon" aria-label={`Delete ${p.name}`} title="Delete project" onClick={() => setConfirming(p.id)}>
-                🗑
+                <Icon name="trash" />
               </button>
             </span>
           </li>

@@ -7,6 +7,7 @@ import { LivePreview } from './LivePreview';
 import { PromptField } from './PromptField';
 import { TakeDetails } from './TakeDetails';
 import { TakeList } from './TakeList';
+import { Icon } from './Icon';
 
 const EMPTY: Take[] = [];
 
@@ -155,7 +156,20 @@ export function StoryCard(props: {
           ×
         </button>
       </div>
-      <div className={`frame aspect-${card.settings.aspect.replace(':', 'x')}`}>{frame}</div>
+      <div className={`frame aspect-${card.settings.aspect.replace(':', 'x')}`}>
+        {frame}
+        {running && (
+          <div className="progress" role="progressbar" aria-label="Generation progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(running.fraction * 100)}>
+            <div className="progress-fill" style={{ width: `${Math.round(running.fraction * 100)}%` }} />
+            <span className="progress-text">
+              {running.state === 'pending'
+                ? `Queued${running.queuePosition ? ` (#${running.queuePosition})` : ''}`
+                : `${running.stage}${running.total ? ` ${running.step}/${running.total}` : ''}${running.etaMs !== null ? ` · ${formatEta(running.etaMs)}` : ''}`}
+              {cardJobs.length > 1 ? ` · ${cardJobs.length} takes queued` : ''}
+            </span>
+          </div>
+        )}
+      </div>
       {message && (
         <div className="card-message" role="alert">
           <span>{message}</span>
@@ -175,7 +189,7 @@ export function StoryCard(props: {
             <span className="seed-row">
               <input aria-label="Seed" type="number" min={0} max={2147483646} value={card.settings.seed} onChange={(e) => e.target.value !== '' && updateSettings({ seed: Math.max(0, Math.min(2147483646, Math.floor(Number(e.target.value)))) })} />
               <button type="button" className="ghost icon" aria-label="New random seed" title="New random seed" onClick={() => updateSettings({ seed: Math.floor(Math.random() * 2147483646) })}>
-                🎲
+                <Icon name="dice" />
               </button>
             </span>
           </label>
@@ -209,15 +223,7 @@ export function StoryCard(props: {
       <div className="generate-row">
         {running ? (
           <>
-            <div className="progress" role="progressbar" aria-label="Generation progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(running.fraction * 100)}>
-              <div className="progress-fill" style={{ width: `${Math.round(running.fraction * 100)}%` }} />
-              <span className="progress-text">
-                {running.state === 'pending'
-                  ? `Queued${running.queuePosition ? ` (#${running.queuePosition})` : ''}`
-                  : `${running.stage}${running.total ? ` ${running.step}/${running.total}` : ''} · ${formatEta(running.etaMs)}`}
-                {cardJobs.length > 1 ? ` · ${cardJobs.length} takes` : ''}
-              </span>
-            </div>
+            <span className="grow" />
             <button type="button" onClick={() => void cancelJob(running.jobId)}>
               Cancel
             </button>
@@ -269,7 +275,7 @@ export function StoryCard(props: {
                 Details
               </button>
               <button type="button" className="ghost icon" aria-label="Delete take" title="Delete take (Undo brings it back)" onClick={() => void deleteTake(shown)}>
-                🗑
+                <Icon name="trash" />
               </button>
             </>
           )}

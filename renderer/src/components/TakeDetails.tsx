@@ -7,7 +7,8 @@ import { useStudio } from '../store';
 export function TakeDetails({ take, onClose }: { take: Take; onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const reproduce = useStudio((s) => s.reproduceTake);
-  const reproductions = useStudio((s) => Object.entries(s.reproduced).filter(([, r]) => r.of === take.id));
+  const reproduced = useStudio((s) => s.reproduced);
+  const reproductions = Object.entries(reproduced).filter(([, r]) => r.of === take.id);
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();

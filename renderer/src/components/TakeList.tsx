@@ -3,6 +3,7 @@ import type { Take } from '../../../main/contract';
 import { useStudio } from '../store';
 import { useFrames } from './FramePlayer';
 import { studio } from '../studio';
+import { Icon } from './Icon';
 
 /** A take's thumbnail: plays on hover, scrubs with the pointer. */
 function TakeThumb({ take }: { take: Take }) {
@@ -57,7 +58,7 @@ export function TakeList(props: { takes: Take[]; chosenId: string | null; select
               {job && <span className="take-progress" style={{ width: `${Math.round(job.fraction * 100)}%` }} />}
             </button>
             <button type="button" className={`ghost icon choose${chosen ? ' on' : ''}`} aria-label="Choose take" aria-pressed={chosen} title={chosen ? 'The chosen take' : 'Choose this take'} disabled={t.status !== 'ready'} onClick={() => void choose(t)}>
-              ★
+              <Icon name="star" size={11} />
             </button>
           </li>
         );
