@@ -61,3 +61,19 @@ def test_onnx_parity_with_pytorch_checkpoint():
             got = run_ort(os.path.join(PACK, f"{name}.onnx"), {k: v.numpy() for k, v in zip(ins, ex)})[outs[0]]
             assert got.shape == ref.shape
             assert np.abs(got - ref).max() < 1e-4, name
+
+
+def test_committed_checkpoint_resumes():
+    """weights + EMA + optimiser state + step load into a fresh trainer state (what --resume does)."""
+    from dataclasses import asdict  # noqa: F401
+    from studio_model.nets import DiTConfig, VideoModel
+    from train import expand
+    assert os.path.getsize(CKPT) < 45e6
+    st = expand(torch.load(CKPT, map_location="cpu"))
+    model = VideoModel(DiTConfig(**st["dit_cfg"]))
+    model.load_state_dict(st["dit"])
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    opt.load_state_dict(st["dit_opt"])
+    assert st["stages"]["dit"]["step"] > 0 and "rng" in st and "ae" in st
+    for v in opt.state_dict()["state"].values():
+        assert v["exp_avg"].dtype == torch.float32
