@@ -93,6 +93,7 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
         provider: plain[0]!.r.provider,
         provider_reason: engine.choice.reason,
         intra_op_threads: engine.threads,
+        /** other work on the machine while the bench ran (a 2-core machine with load > 2 is shared) */
         load_average_before: load0.map(r1),
         load_average_after: os.loadavg().map(r1),
       },
@@ -117,7 +118,9 @@ export async function runBench(o: BenchOptions): Promise<Record<string, unknown>
       preview: {
         frames_per_preview: Math.ceil(T / 4),
         previews_per_clip: median(withPreview.map((p) => p.previews)),
+        /** wall time with preview / without - 1: medians, and best-of-runs (less affected by other load) */
         overhead_ratio: r3(wallPrev / wallMs - 1),
+        overhead_ratio_best: r3(Math.min(...withPreview.map((p) => p.wall)) / Math.min(...plain.map((p) => p.wall)) - 1),
         preview_share_of_run: r3(previewShare),
         budget: 0.15,
       },

@@ -113,7 +113,7 @@ async function packs(models: string[], json: boolean): Promise<number> {
 
 /** `studio bench [--out FILE] [--runs N] [--models DIR] [--pack ID] [--threads N]` (npm run bench). */
 async function bench(argv: string[]): Promise<number> {
-  const o = { out: path.resolve('bench', 'results.json'), runs: 3, models: [] as string[], pack: undefined as string | undefined, threads: undefined as number | undefined };
+  const o = { out: path.resolve('bench', 'results.json'), runs: 5, models: [] as string[], pack: undefined as string | undefined, threads: undefined as number | undefined };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[++i];
