@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Engine } from '../engine/engine';
 import { checkOutDir, runTask } from '../engine/tasks';
 import { isCancelled } from '../engine/util';
-import { stopAll } from '../media/ffmpeg';
+import { clipPngFiles, stopAll } from '../media/ffmpeg';
 import { userDataDir } from '../paths';
 import { ArgError, parseArgs, USAGE, type GenerateArgs } from './args';
 import { runBench } from './bench';
@@ -26,7 +26,14 @@ export function checkInputs(a: GenerateArgs): void {
   };
   if (t.kind === 'image-to-video') need('--image', t.image, 'a picture: PNG, JPEG or WebP', false);
   if (t.kind === 'extend') need('--extend', t.source, "an earlier run's --out folder, a folder of PNG frames, or a video", true);
-  if (t.kind === 'retake') need('--retake', t.source, "an earlier run's --out folder", true);
+  if (t.kind === 'retake') {
+    need('--retake', t.source, "an earlier run's --out folder", true);
+    if (statSync(t.source).isDirectory()) {
+      const n = clipPngFiles(t.source).length;
+      if (!n) throw new ArgError(`--retake ${t.source} holds no PNG frames (--retake takes an earlier run's --out folder)`);
+      if (t.range[1] > n) throw new ArgError(`--range ${t.range[0]}:${t.range[1]} goes past the clip's last frame: ${t.source} has frames 1 to ${n}`);
+    }
+  }
   if (t.kind === 'infill') {
     need('--from', t.from, "a picture, a video, or an earlier run's --out folder", true);
     need('--to', t.to, "a picture, a video, or an earlier run's --out folder", true);
