@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { encodePng } from '../../main/media/png';
-import { repoRoot, startStudio, type RunningStudio } from '../support/studio-process';
+import { startStudio, type RunningStudio } from '../support/studio-process';
+import { shot } from '../support/screens';
 
 // The real built-in model pack, through real onnxruntime sessions in the browser host's process.
-const SHOTS = path.join(repoRoot, 'test-results', 'screenshots');
-fs.mkdirSync(SHOTS, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 let studio: RunningStudio;
 test.beforeAll(async () => {
@@ -50,6 +46,15 @@ async function openProject(page: Page) {
   await page.goto(studio.url);
   await page.getByRole('navigation', { name: 'Projects' }).getByText('Generated').click();
   await expect(page.getByRole('region', { name: 'Storyboard' })).toBeVisible();
+}
+
+/** Starts a generation of 80 steps on the card and waits until sampling is under way. */
+async function startLongGeneration(page: Page, c: Locator) {
+  await c.locator('summary').click();
+  await c.getByRole('spinbutton', { name: 'Steps' }).fill('80');
+  await expect(page.getByRole('status')).toHaveText('All changes saved');
+  await c.getByRole('button', { name: 'Generate' }).click();
+  await expect(c.getByRole('progressbar')).toContainText(/sample \d+\/80/, { timeout: 60_000 });
 }
 
 const card = (page: Page, n: number) => page.getByRole('listitem', { name: `Card ${n}`, exact: true });
@@ -142,11 +147,7 @@ test('extend forward makes a new card after the take, and bridge joins two cards
 test('cancel mid-job: the take ends cancelled and the card keeps its earlier takes', async ({ page }) => {
   await openProject(page);
   const c = card(page, 1);
-  await c.locator('summary').click();
-  await c.getByRole('spinbutton', { name: 'Steps' }).fill('80');
-  await expect(page.getByRole('status')).toHaveText('All changes saved');
-  await c.getByRole('button', { name: 'Generate' }).click();
-  await expect(c.getByRole('progressbar')).toContainText(/sample \d+\/80/, { timeout: 60_000 });
+  await startLongGeneration(page, c);
   await c.getByRole('button', { name: 'Cancel' }).click();
   await expect(c.locator('li.take[data-status="cancelled"]')).toHaveCount(1, { timeout: 30_000 });
   await readyTakes(c, 2);
@@ -203,11 +204,7 @@ test('reload: every card, take and picture is still there', async ({ page }) => 
 test('the app dies mid-generation: on reopen the card and its takes are intact and the unfinished take shows as failed', async ({ page }) => {
   await openProject(page);
   const c = card(page, 1);
-  await c.locator('summary').click();
-  await c.getByRole('spinbutton', { name: 'Steps' }).fill('80');
-  await expect(page.getByRole('status')).toHaveText('All changes saved');
-  await c.getByRole('button', { name: 'Generate' }).click();
-  await expect(c.getByRole('progressbar')).toContainText(/sample \d+\/80/, { timeout: 60_000 });
+  await startLongGeneration(page, c);
   await studio.crash();
   studio = await startStudio({ library: studio.library });
   await openProject(page);

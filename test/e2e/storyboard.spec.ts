@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
-import { repoRoot, startStudio, type RunningStudio } from '../support/studio-process';
+import { startStudio, type RunningStudio } from '../support/studio-process';
+import { shot } from '../support/screens';
 
-const SHOTS = path.join(repoRoot, 'test-results', 'screenshots');
-fs.mkdirSync(SHOTS, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 let studio: RunningStudio;
 test.beforeEach(async () => {

@@ -64,6 +64,8 @@ describe('engine with the built-in pack', () => {
     console.log('event-loop gaps > 50 ms:', gaps.join(' ') || 'none');
     clearInterval(iv);
     const b = await gen({ out: out('t2v-b') });
+    // sessions are created once and reused
+    expect(b.result.timings.load).toBeLessThan(Math.max(50, a.result.timings.load / 4));
     // every frame, byte for byte
     expect(framesOf(a.dir)).toEqual(framesOf(b.dir));
     expect(framesOf(a.dir).length).toBe(16);
