@@ -24,7 +24,8 @@ const common = {
 export async function buildAll({ quiet = false } = {}) {
   await Promise.all([
     build({ ...common, entryPoints: { electron: 'main/electron-main.ts', 'browser-host': 'main/browser-main.ts', studio: 'main/cli/studio.ts' }, outdir: 'dist/main' }),
-    build({ ...common, entryPoints: { preload: 'preload/preload.ts' }, outdir: 'dist/preload' }),
+    // The sandboxed preload carries the contract's names (and zod with them): keep it small.
+    build({ ...common, minify: true, entryPoints: { preload: 'preload/preload.ts' }, outdir: 'dist/preload' }),
   ]);
   execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', quiet ? 'error' : 'warn'], { cwd: root, stdio: 'inherit' });
 }

@@ -56,6 +56,7 @@ export function TakeList(props: { takes: Take[]; chosenId: string | null; select
             <button type="button" className="take-select" onClick={() => props.onSelect(t)} aria-label={`Show take ${i + 1}`} title={`Take ${i + 1} · seed ${t.seed} · ${t.task}`}>
               <TakeThumb take={t} />
               {job && <span className="take-progress" style={{ width: `${Math.round(job.fraction * 100)}%` }} />}
+              {t.unknownWords.length > 0 && <span className="take-unknown" title={`Words the model did not know: ${t.unknownWords.join(', ')}`} aria-label={`Unknown words: ${t.unknownWords.join(', ')}`} />}
             </button>
             <button type="button" className={`ghost icon choose${chosen ? ' on' : ''}`} aria-label="Choose take" aria-pressed={chosen} title={chosen ? 'The chosen take' : 'Choose this take'} disabled={t.status !== 'ready'} onClick={() => void choose(t)}>
               <Icon name="star" size={11} />
