@@ -148,6 +148,7 @@ export class Engine {
   readonly choice: ProviderChoice;
   readonly threads: number;
   private readonly loaded = new Map<string, Promise<LoadedPack>>();
+  private readonly loadedEpoch = new Map<string, number>();
   private constructor(
     private readonly discovered: { packs: Pack[]; problems: PackProblem[] },
     readonly options: EngineOptions,
@@ -189,9 +190,12 @@ export class Engine {
     const pack = this.pack(id);
     const key = pack.manifest.id;
     let p = this.loaded.get(key);
+    // a worker that died (or was closed) took its sessions with it
+    if (p && (!this.host.running || this.loadedEpoch.get(key) !== this.host.epoch)) p = undefined;
     if (!p) {
-      p = this.load(pack);
+      p = this.load(pack); // starts the worker (synchronously) when none runs
       this.loaded.set(key, p);
+      this.loadedEpoch.set(key, this.host.epoch);
       p.catch(() => this.loaded.delete(key));
     }
     return p;

@@ -154,8 +154,16 @@ export class OrtHost {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
+  /** Bumped each time a new worker starts: sessions of an earlier worker are gone. */
+  epoch = 0;
+
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
   private ensure(): Worker {
     if (this.worker) return this.worker;
+    this.epoch++;
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: ortPackagePath() } });
     w.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
       const p = this.pending.get(m.id);

@@ -220,9 +220,13 @@ describe('engine with the built-in pack', () => {
     expect(steps).toBe(2);
     expect(existsSync(dest)).toBe(false);
     expect(readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    // the engine still works after a cancel
+    // the engine still works after a cancel, and after its worker is gone (sessions made again)
     const again = await gen({ out: dest, steps: 1 });
     expect(again.provenance.frames).toBe(16);
+    await engine.host.close();
+    const fresh = await gen({ out: out('after-close'), steps: 1 });
+    expect(fresh.result.timings.load).toBeGreaterThan(again.result.timings.load);
+    expect(png(fresh.dir, 5).equals(png(again.dir, 5))).toBe(true);
   });
 
   it('live preview: decoded estimates arrive during sampling and cost at most 25% of the run', async () => {
