@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eulerStep, expandMask, guide, pinKnown, sample, timeGrid, toX0, type LatentShape } from '../../main/engine/sampler';
 import { framesToLatent, latentToFrames, psnr, rgbToTensor, tensorToRgb } from '../../main/engine/frames';
 import { CancelledError } from '../../main/engine/util';
+import { poolLatent } from '../../main/engine/engine';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, eps = 1e-6) => {
   expect(a.length).toBe(b.length);
@@ -145,5 +146,12 @@ describe('frame and latent layouts', () => {
     expect(psnr(a, a)).toBe(Infinity);
     const b = a.map((v) => v + 1);
     expect(psnr(a, b)).toBeCloseTo(48.13, 1);
+  });
+
+  it('preview pooling: 2x2 averages of the chosen frames', () => {
+    // C=1, T=2, h=2, w=4
+    const x = Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 10, 20, 30, 40, 50, 60, 70, 80);
+    expect(Array.from(poolLatent(x, { C: 1, T: 2, h: 2, w: 4 }, [1]))).toEqual([35, 55]);
+    expect(Array.from(poolLatent(x, { C: 1, T: 2, h: 2, w: 4 }, [0, 1]))).toEqual([3.5, 5.5, 35, 55]);
   });
 });
