@@ -71,6 +71,7 @@ test('generate from a prompt, watch it form, and play the take', async ({ page }
   await page.getByRole('textbox', { name: 'Project name' }).fill('Generated');
   await page.getByRole('textbox', { name: 'Project name' }).press('Enter');
   await page.getByRole('button', { name: 'New card' }).click();
+  await expect(page.getByRole('textbox', { name: 'Prompt' })).toBeFocused();
   await page.keyboard.type('a red ball moves right on a grass field, glimmering');
   // Words the pack does not know are named before generating.
   await expect(card(page, 1).getByRole('note')).toContainText('“glimmering”');
@@ -100,6 +101,7 @@ test('generate from a prompt, watch it form, and play the take', async ({ page }
 test('drop a picture onto a card and animate it; a file that is not a picture is refused', async ({ page }) => {
   await openProject(page);
   await page.getByRole('button', { name: 'New card' }).click();
+  await expect(page.getByRole('textbox', { name: 'Prompt' }).last()).toBeFocused();
   await page.keyboard.type('a red ball moves right on a grass field');
   const c = card(page, 2);
   await dropFile(page, c, 'notes.txt', 'text/plain', Buffer.from('not a picture'));
@@ -159,12 +161,15 @@ test('retake a range keeps every other frame exactly; variations make several ta
   const c = card(page, 2);
   await c.getByRole('button', { name: 'Retake' }).click();
   const scrubber = c.getByRole('slider', { name: 'Frame' });
-  const box = (await scrubber.boundingBox())!;
   const n = Number(await scrubber.getAttribute('aria-valuemax'));
+  const clickFrame = async (frame: number) => {
+    const box = (await scrubber.boundingBox())!;
+    await page.mouse.click(box.x + (box.width * (frame - 0.5)) / n, box.y + box.height / 2);
+  };
   // Mark frames 3..5 on the scrubber: click frame 3, shift+click frame 5.
-  await page.mouse.click(box.x + (box.width * 2.5) / n, box.y + box.height / 2);
+  await clickFrame(3);
   await page.keyboard.down('Shift');
-  await page.mouse.click(box.x + (box.width * 4.5) / n, box.y + box.height / 2);
+  await clickFrame(5);
   await page.keyboard.up('Shift');
   await shot(page, '16a-retake-marked');
   await c.getByRole('button', { name: 'Retake frames 3–5' }).click();
