@@ -112,7 +112,8 @@ test('drop a picture onto a card and animate it; a file that is not a picture is
   await expect(c.getByRole('img', { name: /first frame/ })).toBeVisible();
   await expect(c.getByRole('alert')).toHaveCount(0);
   await shot(page, '12-picture-dropped');
-  await c.getByRole('button', { name: 'Generate' }).click();
+  // Ctrl+Enter in the prompt generates, like the button.
+  await c.getByRole('textbox', { name: 'Prompt' }).press('Control+Enter');
   await readyTakes(c, 1);
   await c.getByRole('button', { name: 'Details' }).click();
   await expect(page.getByRole('dialog')).toContainText('image-to-video');

@@ -130,6 +130,12 @@ export function StoryCard(props: {
         } else props.onDropCard(e);
       }}
       onKeyDown={(e) => {
+        // Ctrl/Cmd+Enter anywhere on the card generates, without reaching for the mouse.
+        if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && engine?.ready) {
+          e.preventDefault();
+          void generate(card.id, variations);
+          return;
+        }
         if (!e.altKey) return;
         if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
           e.preventDefault();
@@ -231,7 +237,7 @@ export function StoryCard(props: {
         ) : (
           <span className="muted small grow">{engine && !engine.ready ? 'No model pack: see the top bar' : takes.length ? `${takes.length} take${takes.length === 1 ? '' : 's'}` : card.imageHash ? 'Animate the picture' : ''}</span>
         )}
-        <button type="button" className="primary" disabled={!engine?.ready} onClick={() => void generate(card.id, variations)} title={variations > 1 ? `Make ${variations} takes with consecutive seeds` : 'Make a take'}>
+        <button type="button" className="primary" disabled={!engine?.ready} onClick={() => void generate(card.id, variations)} title={`${variations > 1 ? `Make ${variations} takes with consecutive seeds` : 'Make a take'} (Ctrl+Enter)`}>
           Generate{variations > 1 ? ` ×${variations}` : ''}
         </button>
       </div>
