@@ -151,6 +151,12 @@ test('cancel mid-job: the take ends cancelled and the card keeps its earlier tak
   await openProject(page);
   const c = card(page, 1);
   await startLongGeneration(page, c);
+  // The app stays responsive while it generates: another card can be edited and is saved.
+  const other = card(page, 3).getByRole('textbox', { name: 'Prompt' });
+  await other.press('End');
+  await other.pressSequentially(' slowly');
+  await expect(page.getByRole('status')).toHaveText('All changes saved');
+  await expect(c.getByRole('progressbar')).toBeVisible();
   await c.getByRole('button', { name: 'Cancel' }).click();
   await expect(c.locator('li.take[data-status="cancelled"]')).toHaveCount(1, { timeout: 30_000 });
   await readyTakes(c, 2);
