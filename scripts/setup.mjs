@@ -38,9 +38,10 @@ export async function ensureNodeModules() {
     console.log('studio: offline install (no Electron binary, no CUDA provider download)');
   }
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const useCi = fs.existsSync(path.join(root, 'package-lock.json'));
-  const r = spawnSync(npm, [useCi ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, env, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`npm ${useCi ? 'ci' : 'install'} failed (exit ${r.status})`);
+  // `npm install`, not `npm ci`: npm 11 writes lock files without the other platforms' optional
+  // packages (rollup's, esbuild's), which `npm ci` then refuses as out of sync. The lock still pins versions.
+  const r = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: root, env, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`npm install failed (exit ${r.status})`);
   fs.writeFileSync(marker, stamp());
 }
 
