@@ -7,6 +7,7 @@ import { ProjectList } from './components/ProjectList';
 import { Storyboard } from './components/Storyboard';
 import { TopBar } from './components/TopBar';
 import { ErrorBanner } from './components/ErrorBanner';
+import { EngineBanner } from './components/EngineBanner';
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -64,6 +65,7 @@ export function App() {
       <main className="workspace">
         <TopBar info={info} />
         <ErrorBanner />
+        <EngineBanner />
         <Storyboard />
       </main>
     </div>
