@@ -133,7 +133,11 @@ def dit_loss(model, lat, tokens, rng, gen, drop_p=0.1):
     tokens[drop] = 0
     mask = batch_masks(rng, B, T, h, w)
     cond = lat * mask
-    t = torch.sigmoid(torch.randn(B, generator=gen) * 1.0 + 0.3).clamp(0.02, 1.0)
+    # t: 30% uniform(0,1), 50% uniform(0.6,1), 20% exactly 1 (the first sampler step, where the prompt decides
+    # the whole layout, must be in distribution; a logit-normal t almost never reached t > 0.97)
+    u = torch.rand(B, generator=gen)
+    k = torch.rand(B, generator=gen)
+    t = torch.where(k < 0.3, u, torch.where(k < 0.8, 0.6 + 0.4 * u, torch.ones(B))).clamp(0.02, 1.0)
     eps = torch.randn(lat.shape, generator=gen)
     tb = t.view(B, 1, 1, 1, 1)
     xt = (1 - tb) * lat + tb * eps
