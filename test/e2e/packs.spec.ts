@@ -10,7 +10,8 @@ test('a damaged model pack in the models folder is named in the app, which still
   fs.cpSync(path.join(repoRoot, 'resources', 'models', 'world-s'), copy, { recursive: true });
   const decoder = path.join(copy, 'decoder.onnx');
   const bytes = fs.readFileSync(decoder);
-  bytes[bytes.length >> 1] ^= 0xff; // one flipped byte: the sha256 no longer matches the manifest
+  const mid = bytes.length >> 1;
+  bytes[mid] = bytes[mid]! ^ 0xff; // one flipped byte: the sha256 no longer matches the manifest
   fs.writeFileSync(decoder, bytes);
 
   const studio = await startStudio({ args: ['--models', models] });
