@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { GRAPH_NAMES, Manifest, Vocab, type GraphName } from './manifest';
-import { describeZod } from './util';
+import { describeZodError as describeZod } from '../contract';
 
 export interface Pack {
   dir: string;

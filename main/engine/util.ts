@@ -1,9 +1,3 @@
-import type { z } from 'zod';
-
-export function describeZod(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
-}
-
 export class CancelledError extends Error {
   constructor(message = 'cancelled') {
     super(message);
