@@ -7,6 +7,7 @@ import { StudioError, type EventName, type EventPayload, type LibraryStatus } fr
 import type { Handlers } from './dispatch';
 import { Generation } from './generation';
 import { Library } from './library/library';
+import { stopAll as stopFfmpeg } from './media/ffmpeg';
 import { SCHEMA_VERSION } from './library/migrations';
 import { APP_VERSION } from './version';
 
@@ -57,6 +58,8 @@ export class Services {
   }
 
   async close(): Promise<void> {
+    // ffmpeg runs in child processes that would outlive the app (a picture being decoded at quit)
+    stopFfmpeg();
     await this.generation?.close();
     this.library?.close();
   }

@@ -75,16 +75,27 @@ class Stream(torch.utils.data.IterableDataset):
                     wt.append(torch.from_numpy(1.0 + 4.0 * om)[:, None])
                 yield torch.cat(fr), torch.cat(wt)
             else:
-                clips, toks = [], []
+                clips, toks, masks, objs = [], [], [], []
                 for _ in range(self.batch):
                     prompt, spec = world.random_prompt(rng)
-                    tau0 = 0.0 if rng.random() < 0.6 else float(rng.uniform(0, 1.5))
-                    clip = world.render(spec, W, H, FRAMES, tau0=tau0, seed=int(rng.integers(1 << 30)))
+                    kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=MASK_P)]
+                    # a prompt alone says nothing about the phase of a motion: text-to-video windows start
+                    # at tau 0 (so the prompt -> clip map is deterministic and the mean prediction sharp);
+                    # windows with given frames see any phase, the frames tell it
+                    phase_p = 0.05 if kind == "t2v" else 0.5
+                    tau0 = float(rng.uniform(0, 1.5)) if rng.random() < phase_p else 0.0
+                    clip, om = world.render(spec, W, H, FRAMES, tau0=tau0, seed=int(rng.integers(1 << 30)),
+                                            return_masks=True)
                     clips.append(to_tensor(clip))
                     toks.append(tokenize(prompt)[0])
+                    masks.append(make_mask(rng, FRAMES, kind))
+                    objs.append(torch.from_numpy(om.max(axis=0) if len(om) else np.zeros((FRAMES, H, W), np.float32)))
                 with torch.no_grad():
                     lat = encode_clip(enc, torch.stack(clips))
-                yield lat, torch.tensor(toks, dtype=torch.int64)
+                    # object coverage on the latent grid (max over each 4x4 cell, grown by one cell)
+                    ob = torch.nn.functional.max_pool3d(torch.stack(objs)[:, None], (1, 4, 4))
+                    ob = torch.nn.functional.max_pool3d(ob, (1, 3, 3), stride=1, padding=(0, 1, 1))
+                yield lat, torch.tensor(toks, dtype=torch.int64), torch.from_numpy(np.stack(masks)), ob
 
 
 def loader(stage, batch, seed, ae=None, workers=1):
@@ -121,17 +132,18 @@ def make_mask(rng, T, kind=None):
     return m
 
 
-def batch_masks(rng, B, T, h, w):
-    ms = np.stack([make_mask(rng, T) for _ in range(B)])
-    return torch.from_numpy(ms)[:, None, :, None, None].expand(B, 1, T, h, w).contiguous()
+OBJECT_WEIGHT = 12.0  # extra loss weight on latent cells an object covers (objects are ~3% of a frame)
 
 
-def dit_loss(model, lat, tokens, rng, gen, drop_p=0.1):
+def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1):
+    """x0-prediction loss. masks [B,T]: given frames; objects [B,1,T,h,w]: object coverage on the latent grid.
+    Without the object weight the background (97% of the pixels) dominates and the model learns to
+    leave the objects out (the pack at step 1968 did exactly that)."""
     B, C, T, h, w = lat.shape
     tokens = tokens.clone()
     drop = torch.from_numpy(rng.random(B) < drop_p)
     tokens[drop] = 0
-    mask = batch_masks(rng, B, T, h, w)
+    mask = masks[:, None, :, None, None].expand(B, 1, T, h, w).contiguous()
     cond = lat * mask
     # t: 30% uniform(0,1), 50% uniform(0.6,1), 20% exactly 1 (the first sampler step, where the prompt decides
     # the whole layout, must be in distribution; a logit-normal t almost never reached t > 0.97)
@@ -142,7 +154,7 @@ def dit_loss(model, lat, tokens, rng, gen, drop_p=0.1):
     tb = t.view(B, 1, 1, 1, 1)
     xt = (1 - tb) * lat + tb * eps
     pred = model(xt, t, tokens, cond, mask)
-    wgt = 1.0 - 0.9 * mask
+    wgt = (1.0 - 0.9 * mask) * (1.0 + OBJECT_WEIGHT * objects)
     return ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
 
 
@@ -204,6 +216,7 @@ def main():
     ap.add_argument("--ckpt-minutes", type=float, default=5)
     ap.add_argument("--eval-minutes", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--decay-from", type=float, default=0.75, help="fraction of --minutes after which the lr anneals")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     dev = torch.device(args.device)
@@ -322,12 +335,15 @@ def main():
         log(f"checkpoint step {st['step']} samples {st['samples']} wall {st['wall']:.0f}s")
 
     while time.time() - t_start < args.minutes * 60:
-        lat, tok = next(it)
-        lat, tok = lat.to(dev), tok.to(dev)
+        lat, tok, msk, obj = next(it)
+        lat, tok, msk, obj = lat.to(dev), tok.to(dev), msk.to(dev), obj.to(dev)
         lr = args.lr * min(1.0, (st["step"] + 1) / 100)
+        frac = (time.time() - t_start) / (args.minutes * 60)
+        if frac > args.decay_from:  # anneal over the end of this session's share (cosine to 10%)
+            lr *= 0.1 + 0.45 * (1 + math.cos(math.pi * (frac - args.decay_from) / (1 - args.decay_from)))
         for g in opt.param_groups:
             g["lr"] = lr
-        loss = dit_loss(model, lat, tok, rng, gen)
+        loss = dit_loss(model, lat, tok, msk, obj, rng, gen)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -14,9 +14,14 @@ def test_dit_step_lowers_loss():
     opt = torch.optim.Adam(m.parameters(), lr=3e-3)
     lat = torch.randn(2, 4, 16, 8, 8)
     tok = torch.randint(2, len(WORDS), (2, 32))
+    masks = torch.from_numpy(np.stack([make_mask(np.random.default_rng(0), 16, "t2v"),
+                                       make_mask(np.random.default_rng(0), 16, "i2v")]))
+    objects = torch.zeros(2, 1, 16, 8, 8)
+    objects[:, :, :, 2:4, 2:4] = 1
 
     def loss():
-        return dit_loss(m, lat, tok, np.random.default_rng(1), torch.Generator().manual_seed(1), drop_p=0.0)
+        return dit_loss(m, lat, tok, masks, objects, np.random.default_rng(1),
+                        torch.Generator().manual_seed(1), drop_p=0.0)
 
     l0 = loss()
     opt.zero_grad()
@@ -57,3 +62,19 @@ def test_denoiser_any_grid():
         x = torch.randn(1, 4, 16, h, w)
         out = m(x, torch.rand(1), torch.zeros(1, 32, dtype=torch.int64), x, torch.zeros(1, 1, 16, h, w))
         assert out.shape == x.shape
+
+
+def test_stream_gives_object_weights_on_the_latent_grid():
+    """The DiT's data: latents, tokens, frame masks and where the objects are (for the object-weighted
+    loss); the object cells are few but never none for a prompt that names an object."""
+    from train import Stream
+    torch.manual_seed(0)
+    ae = AutoEncoder(AEConfig(channels=4, enc_width=16, dec_width=16))
+    it = iter(Stream("dit", 3, seed=5, ae_state=ae.state_dict(), ae_cfg=ae.cfg, square_p=0.0))
+    lat, tok, masks, obj = next(it)
+    assert lat.shape == (3, 4, 16, 18, 32)
+    assert tok.shape == (3, 32) and masks.shape == (3, 16)
+    assert obj.shape == (3, 1, 16, 18, 32)
+    for b in range(3):
+        covered = obj[b].gt(0.5).float().mean().item()
+        assert 0.0 < covered < 0.4
