@@ -44,6 +44,11 @@ export class Generation {
     private readonly options: GenerationOptions,
   ) {
     lib.takes.recoverInterrupted();
+    // Nothing runs yet, so this is the one safe moment to tidy: tmp/ holds only scratch (take
+    // folders made again on demand, the outputs of runs that died), and media no take or card
+    // refers to any more (a project deleted mid-generation) is removed.
+    fs.rmSync(path.join(lib.dir, 'tmp'), { recursive: true, force: true });
+    lib.media.sweep();
   }
 
   private engine(): Promise<Engine> {

@@ -79,14 +79,10 @@ def eval_specs(rng, n, n_obj, motions=None, camera_p=0.15):
 
 # ------------------------------------------------------------------ generation
 def load(ckpt):
-    from train import default_dit_cfg
-    from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel
-    st = torch.load(ckpt, map_location="cpu")
-    ae = AutoEncoder(AEConfig(**st["ae_cfg"]))
-    ae.load_state_dict(st["ae"])
-    model = VideoModel(DiTConfig(**st["dit_cfg"]))
-    model.load_state_dict(st["dit_ema"])
-    return model.eval(), ae.eval(), st
+    """(model, ae, checkpoint state) in eval mode, from the EMA weights (the ones the pack exports)."""
+    from export import load_modules
+    ae, model, st = load_modules(ckpt)
+    return model, ae, st
 
 
 def to_t(fr_u8):
@@ -451,7 +447,7 @@ def main():
     if args.manifest:
         with open(args.manifest) as f:
             man = json.load(f)
-        man["evaluation"] = {"command": "cd /work/main && /usr/bin/python3 model/evaluate.py --manifest "
+        man["evaluation"] = {"command": "python3 model/evaluate.py --manifest "
                                         "resources/models/world-s/manifest.json" + (f" --seed {args.seed}"),
                              "scorer": "model/evaluate.py (written from shared/WORLD.md)", "scores": scores}
         tmp = args.manifest + ".tmp"

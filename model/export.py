@@ -186,7 +186,7 @@ def export(ckpt, out):
             "config": {"dit": dict(cfg.__dict__), "autoencoder": dict(ae.cfg.__dict__)},
             "checkpoint": "model/checkpoints/world-s.pt",
         },
-        "evaluation": old.get("evaluation", {"command": "cd /work/main && /usr/bin/python3 model/evaluate.py --manifest "
+        "evaluation": old.get("evaluation", {"command": "python3 model/evaluate.py --manifest "
                                                         "resources/models/world-s/manifest.json", "scores": None}),
     }
     tmp = mpath + ".tmp"

@@ -54,4 +54,43 @@ export class MediaStore {
   putFile(src: string, ext: string): string {
     return this.putBytes(fs.readFileSync(src), ext);
   }
+
+  /**
+   * Removes media nothing refers to any more (the takes and pictures of a deleted project, the
+   * frames of a run that was stopped between storing its files and recording its take) and files
+   * a crash left without a row or under a temporary name. Undoable deletions keep their media: a
+   * soft-deleted card or take still refers to it. Call it only when no generation can be storing
+   * media (the library has just been opened): a file stored but not yet recorded would look unused.
+   */
+  sweep(): { rows: number; files: number } {
+    const unused = this.db
+      .prepare(
+        `SELECT sha256, ext FROM media WHERE sha256 NOT IN (
+           SELECT image_sha256 FROM cards WHERE image_sha256 IS NOT NULL
+           UNION SELECT video_sha256 FROM takes WHERE video_sha256 IS NOT NULL
+           UNION SELECT thumb_sha256 FROM takes WHERE thumb_sha256 IS NOT NULL
+           UNION SELECT sha256 FROM conditioning
+           UNION SELECT sha256 FROM take_frames)`,
+      )
+      .all() as { sha256: string; ext: string }[];
+    const del = this.db.prepare('DELETE FROM media WHERE sha256 = ?');
+    this.db.transaction(() => unused.forEach((m) => del.run(m.sha256)))();
+    // Files go after the rows are gone: a crash in between leaves files without rows, which the
+    // walk below removes next time, never a row without its file.
+    const known = new Set((this.db.prepare('SELECT sha256 FROM media').all() as { sha256: string }[]).map((r) => r.sha256));
+    let files = 0;
+    const top = path.join(this.root, MEDIA_DIR);
+    for (const sub of fs.existsSync(top) ? fs.readdirSync(top) : []) {
+      const dir = path.join(top, sub);
+      if (!fs.statSync(dir).isDirectory()) continue;
+      for (const name of fs.readdirSync(dir)) {
+        const sha = name.split('.')[0]!;
+        if (name.endsWith('.tmp') || !known.has(sha)) {
+          fs.rmSync(path.join(dir, name), { force: true });
+          files++;
+        }
+      }
+    }
+    return { rows: unused.length, files };
+  }
 }

@@ -190,3 +190,43 @@ describe('bad library folders: a clear message, and nothing overwritten', () => 
     expect(fs.readFileSync(f, 'utf8')).toBe('x');
   });
 });
+
+describe('media nothing refers to any more', () => {
+  it('goes when the library opens again; media of kept and undoable items stays', () => {
+    const dir = tmp();
+    let lib = open(dir);
+    const keep = lib.createProject('Keep');
+    const gone = lib.createProject('Gone');
+    const keptCard = lib.createCard(keep.id, 'a red ball moves right');
+    const softDeleted = lib.createCard(keep.id, 'deleted, but Undo can bring it back');
+    const goneCard = lib.createCard(gone.id, 'a blue box spins');
+    const picture = lib.media.putBytes(Buffer.from('picture of the kept card'), 'png');
+    lib.setCardImage(keptCard.id, picture);
+    const undoable = lib.media.putBytes(Buffer.from('picture of the deleted card'), 'png');
+    lib.setCardImage(softDeleted.id, undoable);
+    lib.deleteCard(softDeleted.id);
+    const take = lib.takes.createPending(goneCard.id, { task: 'text-to-video', prompt: 'a blue box spins', seed: 1, steps: 12, guidance: 3, aspect: '16:9' });
+    const frames = [lib.media.putBytes(Buffer.from('frame 0'), 'png'), lib.media.putBytes(Buffer.from('frame 1'), 'png')];
+    const video = lib.media.putBytes(Buffer.from('clip'), 'mp4');
+    lib.takes.finish(take.id, { provenance: {}, videoSha256: video, thumbSha256: frames[0]!, frameSha256s: frames, width: 128, height: 72, fps: 8, elapsedMs: 10, conditioning: [] });
+    // a crash between writing a file and recording it leaves a file without a row, or a .tmp file
+    const stray = lib.media.pathOf('ab'.repeat(32), 'png');
+    fs.mkdirSync(path.dirname(stray), { recursive: true });
+    fs.writeFileSync(stray, 'stray');
+    fs.writeFileSync(`${stray}.123.tmp`, 'partial');
+    lib.deleteProject(gone.id);
+    lib.close();
+
+    lib = open(dir);
+    const swept = lib.media.sweep();
+    expect(swept).toEqual({ rows: 3, files: 5 });
+    expect(lib.media.find(picture)).not.toBeNull();
+    expect(lib.media.find(undoable)).not.toBeNull();
+    for (const sha of [...frames, video]) expect(lib.media.find(sha)).toBeNull();
+    expect(fs.existsSync(stray)).toBe(false);
+    expect(fs.existsSync(`${stray}.123.tmp`)).toBe(false);
+    // the undone card gets its picture back
+    expect(lib.restoreCard(softDeleted.id).imageHash).toBe(undoable);
+    expect(lib.media.sweep()).toEqual({ rows: 0, files: 0 });
+  });
+});
