@@ -247,13 +247,8 @@ export class Engine {
       const part = which.slice(i, i + batch);
       const input = latentToFrames(latent, C, T, h * w, part);
       if (lp.norm) {
-        const hw = h * w;
-        for (let k = 0; k < part.length; k++)
-          for (let c = 0; c < C; c++)
-            for (let p = 0; p < hw; p++) {
-              const i = (k * C + c) * hw + p;
-              input[i] = input[i]! / lp.norm.scale[c]! + lp.norm.shift[c]!;
-            }
+        const { scale, shift } = lp.norm;
+        perChannel(input, part.length, C, h * w, (v, c) => v / scale[c]! + shift[c]!);
       }
       const out = first(await this.host.run(`${lp.pack.manifest.id}/decoder`, { latent: { type: 'float32', dims: [part.length, C, h, w], data: input } }));
       const [, , H, W] = out.dims as [number, number, number, number];
@@ -278,13 +273,8 @@ export class Engine {
       if (c !== C || hh !== h || ww !== w) throw new Error(`encoder gave a [${out.dims.join(',')}] latent, expected [n,${C},${h},${w}]`);
       const z = out.data as Float32Array;
       if (lp.norm) {
-        const hw = h * w;
-        for (let k = 0; k < part.length; k++)
-          for (let c = 0; c < C; c++)
-            for (let p = 0; p < hw; p++) {
-              const i = (k * C + c) * hw + p;
-              z[i] = (z[i]! - lp.norm.shift[c]!) * lp.norm.scale[c]!;
-            }
+        const { scale, shift } = lp.norm;
+        perChannel(z, part.length, C, h * w, (v, c) => (v - shift[c]!) * scale[c]!);
       }
       framesToLatent(z, part.length, C, h * w, into, T, part.map((k) => k.index));
     }
@@ -466,3 +456,13 @@ function first(out: Record<string, TensorData>): TensorData {
 }
 
 export { CancelledError };
+
+/** Maps every value of n latent frames [n,C,hw] in place, per channel (a pack's latent normalisation). */
+function perChannel(buf: Float32Array, n: number, C: number, hw: number, f: (v: number, c: number) => number): void {
+  for (let k = 0; k < n; k++)
+    for (let c = 0; c < C; c++)
+      for (let p = 0; p < hw; p++) {
+        const i = (k * C + c) * hw + p;
+        buf[i] = f(buf[i]!, c);
+      }
+}
