@@ -1,0 +1,41 @@
+"""The scorer (model/evaluate.py) judges the renderer's own clips right and plainly wrong clips wrong,
+so a score from it means something about the model."""
+import numpy as np
+
+import evaluate as ev
+from studio_model import world
+from studio_model.world import SceneSpec
+
+W, H, T = 128, 72, 16
+
+
+def test_reference_clips_score_right():
+    rng = np.random.default_rng(7)
+    specs = ev.eval_specs(rng, len(world.MOTIONS), 1, motions=world.MOTIONS, camera_p=0.0) + ev.eval_specs(rng, 4, 2, camera_p=0.0)
+    for s in specs:
+        r = ev.score_t2v(world.render(s, W, H, T), s, W, H)
+        assert r["all"], (s, r)
+
+
+def test_wrong_clips_score_wrong():
+    s = world.parse("a red ball moves right on a grass field")
+    ref = world.render(s, W, H, T)
+    empty = world.render(SceneSpec(scene="field", objects=[], camera=None), W, H, T)
+    assert not ev.score_t2v(empty, s, W, H)["colour"][0]
+    blue = world.render(world.parse("a blue ball moves right on a grass field"), W, H, T)
+    assert not ev.score_t2v(blue, s, W, H)["all"]
+    left = world.render(world.parse("a red ball moves left on a grass field"), W, H, T)
+    r = ev.score_t2v(left, s, W, H)
+    assert r["colour"][0] and not r["motion"][0]
+    snow = world.render(world.parse("a red ball moves right in the snow"), W, H, T)
+    assert not ev.score_t2v(snow, s, W, H)["scene"]
+    assert ev.score_t2v(ref, s, W, H)["all"]
+
+
+def test_seam_check():
+    s = world.parse("a red ball moves right in the sky")
+    a = world.render(s, W, H, T, tau0=0.0)
+    assert ev.seam_ok(a, 4)[0]
+    jumped = a.copy()
+    jumped[4:] = world.render(world.parse("a red ball moves left in the sky"), W, H, T)[4:]
+    assert not ev.seam_ok(jumped, 4)[0]
