@@ -102,6 +102,7 @@ def export(ckpt, out):
         json.dump(vocab_json(), f, indent=0)
     dit_st = st.get("stages", {}).get("dit", {})
     ae_st = st.get("stages", {}).get("ae", {})
+    dec_st = st.get("stages", {}).get("decoder_finetune", {})
     fl, ntok = dit_flops(cfg, FRAMES, 18, 32)
     enc_fl = conv_flops(ae.encoder, torch.zeros(1, 3, 72, 128))
     dec_fl = conv_flops(ae.decoder, torch.zeros(1, C, 18, 32))
@@ -171,9 +172,11 @@ def export(ckpt, out):
         },
         "training": {
             "samples_seen": dit_st.get("samples", 0), "steps": dit_st.get("step", 0),
-            "wall_time_s": round(dit_st.get("wall", 0.0) + ae_st.get("wall", 0.0)),
+            "wall_time_s": round(dit_st.get("wall", 0.0) + ae_st.get("wall", 0.0) + dec_st.get("wall", 0.0)),
             "dit_wall_time_s": round(dit_st.get("wall", 0.0)), "autoencoder_wall_time_s": round(ae_st.get("wall", 0.0)),
             "autoencoder_frames_seen": ae_st.get("frames", 0),
+            "decoder_finetune": {"wall_time_s": round(dec_st.get("wall", 0.0)), "frames_seen": dec_st.get("frames", 0),
+                                 "how": "model/finetune_decoder.py: decoder alone, encoder frozen (the latent is unchanged)"},
             "machine": "2 CPU cores (shared with other work), PyTorch 1.13.1 CPU, Debian 12",
             "flops_per_sample": {"denoiser_forward": fl, "train_step_per_clip": 3 * fl + FRAMES * enc_fl,
                                  "encoder_per_frame": enc_fl, "decoder_per_frame": dec_fl},
