@@ -134,9 +134,16 @@ def make_mask(rng, T, kind=None):
 
 # Extra loss weight on latent cells an object covers (objects are ~3% of a frame). The weight depends
 # on where the object really is, so it biases the prediction toward object colours wherever the model
-# is unsure of the place: 12 made clips full of coloured blobs ("confetti") at DiT step ~2500; 4 keeps
-# the focus on objects with a bias a third as large.
-OBJECT_WEIGHT = 4.0
+# is unsure of the place. At high t that is what teaches the layout (where the prompt puts the object);
+# at low t it made the denoiser turn every noise bump into an object: clips full of coloured blobs
+# ("confetti") at DiT step ~2500 with a flat weight of 12. So the weight fades out below t = 0.8 and is
+# gone below t = 0.4.
+OBJECT_WEIGHT = 6.0
+
+
+def object_weight(t):
+    """t [B] -> the object weight's scale [B] (1 at t >= 0.8, 0 at t <= 0.4)"""
+    return OBJECT_WEIGHT * ((t - 0.4) / 0.4).clamp(0.0, 1.0)
 
 
 def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1):
@@ -158,7 +165,7 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1):
     tb = t.view(B, 1, 1, 1, 1)
     xt = (1 - tb) * lat + tb * eps
     pred = model(xt, t, tokens, cond, mask)
-    wgt = (1.0 - 0.9 * mask) * (1.0 + OBJECT_WEIGHT * objects)
+    wgt = (1.0 - 0.9 * mask) * (1.0 + object_weight(t).view(B, 1, 1, 1, 1) * objects)
     return ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
 
 
