@@ -47,6 +47,22 @@ def held_out(seed=11, per_scene=4):
     return out
 
 
+def night_batch(rng, clips=6, frames=4):
+    """frames + object weights of night clips (4 consecutive frames each), rendered here"""
+    fr, wt = [], []
+    for _ in range(clips):
+        s = world.random_spec(rng)
+        s.scene = "night"
+        W, H = (72, 72) if rng.random() < 0.15 else (128, 72)
+        clip, m = world.render(s, W, H, frames, tau0=float(rng.uniform(0, 1.5)), seed=int(rng.integers(1 << 30)),
+                               return_masks=True)
+        fr.append(to_tensor(clip))
+        wt.append(torch.from_numpy(1.0 + 4.0 * m.max(axis=0))[:, None])
+    if len({f.shape[-1] for f in fr}) > 1:  # one canvas per batch: crop the wide ones square
+        fr, wt = [f[..., :72] for f in fr], [w[..., :72] for w in wt]
+    return torch.cat(fr), torch.cat(wt)
+
+
 @torch.no_grad()
 def psnr_by_scene(ae, frames):
     res = {}
@@ -64,6 +80,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--night-p", type=float, default=0.0,
+                    help="share of batches drawn here at night, beside the usual stream (the stars are the hardest detail)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     src = args.src or (CKPT if os.path.exists(CKPT) else COMMITTED)
@@ -85,7 +103,10 @@ def main():
     rng = np.random.default_rng(args.seed + stats["steps"])
     t0 = time.time()
     while time.time() - t0 < args.minutes * 60:
-        fr, wt = next(it)
+        if rng.random() < args.night_p:
+            fr, wt = night_batch(rng)
+        else:
+            fr, wt = next(it)
         if fr.shape[-1] > 72:  # 72x72 crops, as the autoencoder was trained
             x0 = int(rng.integers(0, (fr.shape[-1] - 72) // 8 + 1)) * 8
             fr, wt = fr[..., x0:x0 + 72], wt[..., x0:x0 + 72]
