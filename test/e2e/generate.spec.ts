@@ -51,10 +51,10 @@ async function openProject(page: Page) {
 /** Starts a generation of 80 steps on the card and waits until sampling is under way. */
 async function startLongGeneration(page: Page, c: Locator) {
   await c.locator('summary').click();
-  await c.getByRole('spinbutton', { name: 'Steps' }).fill('80');
+  await c.getByRole('spinbutton', { name: 'Steps' }).fill('100');
   await expect(page.getByRole('status')).toHaveText('All changes saved');
   await c.getByRole('button', { name: 'Generate' }).click();
-  await expect(c.getByRole('progressbar')).toContainText(/sample \d+\/80/, { timeout: 60_000 });
+  await expect(c.getByRole('progressbar')).toContainText(/sample \d+\/100/, { timeout: 60_000 });
 }
 
 const card = (page: Page, n: number) => page.getByRole('listitem', { name: `Card ${n}`, exact: true });
@@ -151,11 +151,11 @@ test('cancel mid-job: the take ends cancelled and the card keeps its earlier tak
   await openProject(page);
   const c = card(page, 1);
   await startLongGeneration(page, c);
-  // The app stays responsive while it generates: another card can be edited and is saved.
-  const other = card(page, 3).getByRole('textbox', { name: 'Prompt' });
-  await other.press('End');
-  await other.pressSequentially(' slowly');
-  await expect(page.getByRole('status')).toHaveText('All changes saved');
+  // The main process stays responsive while it generates (the sampler runs in a worker thread):
+  // the library answers a call at once. Then cancel at once: on an idle machine the whole job takes
+  // only a few seconds, and typing into another card first (as this test once did) let it finish.
+  const projects = await page.evaluate(async () => (await window.studio.invoke('projects.list', {})).map((p) => p.name));
+  expect(projects).toContain('Generated');
   await expect(c.getByRole('progressbar')).toBeVisible();
   await c.getByRole('button', { name: 'Cancel' }).click();
   await expect(c.locator('li.take[data-status="cancelled"]')).toHaveCount(1, { timeout: 30_000 });
