@@ -22,7 +22,7 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder  # noqa: E402
-from train import CKPT, COMMITTED, RUNS, ae_loss, expand, loader, log, save, to_tensor  # noqa: E402
+from train import CKPT, COMMITTED, RUNS, ae_loss, expand, loader, log, save, square_crop, to_tensor  # noqa: E402
 
 OUT = os.path.join(RUNS, "decoder.pt")
 
@@ -107,9 +107,7 @@ def main():
             fr, wt = night_batch(rng)
         else:
             fr, wt = next(it)
-        if fr.shape[-1] > 72:  # 72x72 crops, as the autoencoder was trained
-            x0 = int(rng.integers(0, (fr.shape[-1] - 72) // 8 + 1)) * 8
-            fr, wt = fr[..., x0:x0 + 72], wt[..., x0:x0 + 72]
+        fr, wt = square_crop(fr, wt, rng)  # as the autoencoder was trained
         frac = (time.time() - t0) / (args.minutes * 60)
         for g in opt.param_groups:
             g["lr"] = args.lr * (0.2 if frac > 0.7 else 1.0)

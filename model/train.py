@@ -169,6 +169,14 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1):
     return ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
 
 
+def square_crop(fr, wt, rng):
+    """the autoencoder trains on 72x72 crops (at a multiple of 8 px) of wider frames and their weights"""
+    if fr.shape[-1] <= 72:
+        return fr, wt
+    x0 = int(rng.integers(0, (fr.shape[-1] - 72) // 8 + 1)) * 8
+    return fr[..., x0:x0 + 72], wt[..., x0:x0 + 72]
+
+
 def ae_loss(ae, frames, wt):
     rec = ae(frames)
     err = (rec - frames)
@@ -262,10 +270,7 @@ def main():
         it = loader("ae", 24, args.seed, workers=args.workers)
         last = time.time()
         while time.time() - t_start < args.minutes * 60:
-            fr, wt = next(it)
-            if fr.shape[-1] > 72:
-                x0 = int(rng.integers(0, (fr.shape[-1] - 72) // 8 + 1)) * 8
-                fr, wt = fr[..., x0:x0 + 72], wt[..., x0:x0 + 72]
+            fr, wt = square_crop(*next(it), rng)
             fr, wt = fr.to(dev), wt.to(dev)
             lr = 2e-3 * min(1.0, (st["step"] + 1) / 50)
             if time.time() - t_start > args.minutes * 60 * 0.7:
