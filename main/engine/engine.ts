@@ -10,7 +10,7 @@ import { Rng } from './prng';
 import { expandMask, latentSize, sample, type LatentShape, type Prediction, type ScheduleSpec } from './sampler';
 import { Tokenizer } from './tokenizer';
 import { framesToLatent, latentToFrames, rgbToTensor, tensorToRgb } from './frames';
-import { CancelledError, throwIfAborted } from './util';
+import { CancelledError, pause, throwIfAborted } from './util';
 
 declare const __STUDIO_VERSION__: string | undefined;
 /** Bumped when the engine's numbers could change for the same inputs (it is in provenance). */
@@ -91,6 +91,13 @@ export interface EngineOptions {
   builtInDir?: string;
   providers?: string[];
   threads?: number;
+  /**
+   * A pause after each sampler step, in ms (default: STUDIO_STEP_PAUSE_MS, else 0). It hands the
+   * cores back between steps on a machine that must stay responsive to other work, and the
+   * end-to-end tests set it so that a click lands while a job is still sampling (the built-in
+   * model samples 100 steps in about 3 s on two cores, faster than a browser round trip is sure to be).
+   */
+  stepPauseMs?: number;
   /** Skip sha256 checks (tests of the pure parts only). */
   verify?: boolean;
 }
@@ -147,6 +154,7 @@ export class Engine {
   readonly host = new OrtHost();
   readonly choice: ProviderChoice;
   readonly threads: number;
+  readonly stepPauseMs: number;
   private readonly loaded = new Map<string, Promise<LoadedPack>>();
   private readonly loadedEpoch = new Map<string, number>();
   private constructor(
@@ -155,6 +163,8 @@ export class Engine {
   ) {
     this.choice = options.providers ? { providers: options.providers, reason: 'asked for' } : chooseProviders();
     this.threads = options.threads ?? defaultThreads();
+    const pause = Number(process.env.STUDIO_STEP_PAUSE_MS);
+    this.stepPauseMs = options.stepPauseMs ?? (Number.isFinite(pause) && pause > 0 ? pause : 0);
   }
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -381,6 +391,7 @@ export class Engine {
         stepMs = (elapsed - previewMs) / (i + 1);
         const left = (total - i - 1) * stepMs + decodeEstimate();
         report({ stage: 'sample', step: i + 1, total, fraction: ((i + 1) * stepMs) / ((i + 1) * stepMs + left), etaMs: Math.round(left) });
+        if (this.stepPauseMs > 0) await pause(this.stepPauseMs, signal);
         // Preview: never after the last step (the real decode follows); skipped when it would
         // push the preview's share of the run over the budget.
         if (!hooks.onPreview || i === total - 1 || signal?.aborted) return;

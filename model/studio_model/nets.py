@@ -215,7 +215,9 @@ class DiT(nn.Module):
         tt = torch.arange(nt, dtype=torch.float32)
         hh = torch.arange(nh, dtype=torch.float32)
         ww = torch.arange(nw, dtype=torch.float32)
-        et = sincos(tt * 4.0, dt)[:, None, None, :].expand(nt, nh, nw, dt)
+        # time position = the token's first frame / 2 (so a token's place in time does not change
+        # with patch_t; patch_t 8 gives the 0, 4 of the first packs)
+        et = sincos(tt * (self.cfg.patch_t / 2.0), dt)[:, None, None, :].expand(nt, nh, nw, dt)
         eh = sincos(hh * 4.0, dh)[None, :, None, :].expand(nt, nh, nw, dh)
         ew = sincos(ww * 4.0, dw)[None, None, :, :].expand(nt, nh, nw, dw)
         return torch.cat([et, eh, ew], dim=-1).reshape(1, nt * nh * nw, d)

@@ -230,6 +230,29 @@ describe('engine with the built-in pack', () => {
     expect(png(fresh.dir, 5).equals(png(again.dir, 5))).toBe(true);
   });
 
+  it('a pause after each step (STUDIO_STEP_PAUSE_MS) changes no frame, and a cancel does not wait it out', async () => {
+    const slow = await Engine.open({ builtInDir: modelsDir, userModelDirs: [], stepPauseMs: 20 });
+    try {
+      const req = { task: { kind: 'text-to-video' as const }, prompt: 'a red ball bounces on the grass', seed: 11, steps: STEPS };
+      const paused = await runTask(slow, { ...req, out: out('paused') });
+      const plain = await gen({ out: out('unpaused') });
+      for (let n = 1; n <= 16; n++) expect(png(paused.dir, n).equals(png(plain.dir, n)), `frame ${n}`).toBe(true);
+      // A long pause, cancelled during the first one: the run ends at once, not after 60 s.
+      const long = await Engine.open({ builtInDir: modelsDir, userModelDirs: [], stepPauseMs: 60_000 });
+      try {
+        const ctl = new AbortController();
+        const started = Date.now();
+        const p = runTask(long, { ...req, out: out('paused-cancelled') }, { signal: ctl.signal, onProgress: (pr) => pr.stage === 'sample' && setTimeout(() => ctl.abort(), 50) });
+        await expect(p).rejects.toBeInstanceOf(CancelledError);
+        expect(Date.now() - started).toBeLessThan(30_000);
+      } finally {
+        await long.close();
+      }
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('live preview: decoded estimates arrive during sampling and cost at most 25% of the run', async () => {
     const previews: number[] = [];
     const sizes = new Set<number>();

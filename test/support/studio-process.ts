@@ -23,12 +23,13 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `studio-${prefix}-`));
 }
 
-export async function startStudio(opts: { library?: string; args?: string[] } = {}): Promise<RunningStudio> {
+export async function startStudio(opts: { library?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunningStudio> {
   const library = opts.library ?? tempDir('lib');
   const entry = path.join(repoRoot, 'dist', 'main', 'browser-host.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
   const child: ChildProcess = spawn(process.execPath, [entry, '--port', '0', '--library', library, ...(opts.args ?? [])], {
     cwd: repoRoot,
+    env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
