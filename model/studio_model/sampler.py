@@ -23,15 +23,19 @@ def sample(model, tokens, null_tokens, cond, mask, steps=12, guidance=3.0, noise
     B = tokens.shape[0]
     if noise is None:
         noise = torch.randn(cond.shape, generator=generator)
-    text = model.text_encoder(torch.cat([tokens, null_tokens], 0))
+    # guidance 1 is the conditional prediction alone: no unconditional pass (as the app's engine does)
+    text = model.text_encoder(tokens if guidance == 1 else torch.cat([tokens, null_tokens], 0))
     x = noise
     ts = t_grid(steps)
     for i in range(steps):
         t, t2 = ts[i], ts[i + 1]
-        tt = torch.full((2 * B,), t)
-        out = model.dit(torch.cat([x, x], 0), tt, text, torch.cat([cond, cond], 0), torch.cat([mask, mask], 0))
-        xc, xu = out[:B], out[B:]
-        x0 = xu + guidance * (xc - xu)
+        if guidance == 1:
+            x0 = model.dit(x, torch.full((B,), t), text, cond, mask)
+        else:
+            tt = torch.full((2 * B,), t)
+            out = model.dit(torch.cat([x, x], 0), tt, text, torch.cat([cond, cond], 0), torch.cat([mask, mask], 0))
+            xc, xu = out[:B], out[B:]
+            x0 = xu + guidance * (xc - xu)
         x0 = mask * cond + (1 - mask) * x0
         x = x0 + (t2 / t) * (x - x0)
     return x
