@@ -1,0 +1,75 @@
+"""How much each kind of word moves the denoiser's output: a number that moves long before the scores do.
+
+  /usr/bin/python3 model/tools/text_sensitivity.py --ckpt model/checkpoints/world-s.pt
+
+For pairs of prompts that differ in one word (the colour, the motion, the scene, the shape, the size),
+the mean absolute difference of the x0 predictions on the same noise, at t = 1, 0.8 and 0.5, over
+a few base prompts and noises. A model that reads the prompt shows colour and motion differences of
+the same order as scene differences (weighted by the share of the frame they touch: an object is a
+few percent of it); one that ignores a word shows about zero for it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, HERE)
+
+import evaluate as ev  # noqa: E402
+from studio_model.text import tokenize  # noqa: E402
+
+BASES = [("red", "ball", "rolls right", "on a grass field"), ("blue", "box", "moves up", "in the snow"),
+         ("yellow", "star", "falls", "in the desert"), ("purple", "ring", "bounces", "over the sea")]
+SWAPS = {
+    "colour": lambda c, s, m, sc: ({"red": "green", "blue": "orange", "yellow": "pink", "purple": "white"}[c], s, m, sc),
+    "motion": lambda c, s, m, sc: (c, s, {"rolls right": "rolls left", "moves up": "moves down", "falls": "spins",
+                                          "bounces": "moves left"}[m], sc),
+    "shape": lambda c, s, m, sc: (c, {"ball": "box", "box": "triangle", "star": "ring", "ring": "ball"}[s], m, sc),
+    "scene": lambda c, s, m, sc: (c, s, m, {"on a grass field": "at night", "in the snow": "on the sand",
+                                            "in the desert": "over the sea", "over the sea": "in the snow"}[sc]),
+}
+
+
+def prompt(c, s, m, sc):
+    return f"a {c} {s} {m} {sc}"
+
+
+@torch.no_grad()
+def sensitivity(model, ae, noises=2, ts=(1.0, 0.8, 0.5)):
+    C = ae.cfg.channels
+    z = torch.zeros(1, C, 16, 18, 32)
+    msk = torch.zeros(1, 1, 16, 18, 32)
+    out = {k: {str(t): 0.0 for t in ts} for k in SWAPS}
+    n = 0
+    for seed in range(noises):
+        x = torch.randn(1, C, 16, 18, 32, generator=torch.Generator().manual_seed(seed))
+        for b in BASES:
+            n += 1
+            base_text = model.text_encoder(torch.tensor([tokenize(prompt(*b))[0]]))
+            for k, swap in SWAPS.items():
+                text = model.text_encoder(torch.tensor([tokenize(prompt(*swap(*b)))[0]]))
+                for t in ts:
+                    tt = torch.tensor([t])
+                    d = (model.dit(x, tt, text, z, msk) - model.dit(x, tt, base_text, z, msk)).abs().mean()
+                    out[k][str(t)] += float(d)
+    return {k: {t: round(v / n, 4) for t, v in d.items()} for k, d in out.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    model, ae, st = ev.load(a.ckpt)
+    res = sensitivity(model, ae)
+    print(json.dumps({"dit_step": st["stages"]["dit"]["step"], "patch_t": model.cfg.patch_t, "mean_abs_x0_change": res}))
+
+
+if __name__ == "__main__":
+    main()
