@@ -93,9 +93,12 @@ export const EngineStatus = z.object({
   message: z.string().nullable(),
   provider: z.string().nullable(),
   providerReason: z.string().nullable(),
+  /** The pack new takes are made with: the one chosen with engine.usePack, else the built-in one. */
   pack: z
     .object({ id: z.string(), version: z.string(), sha256: z.string(), fps: z.number(), frames: z.number().int(), aspects: z.array(z.string()) })
     .nullable(),
+  /** Every usable pack found (built-in first, then the user's models folder), to choose from. */
+  packs: z.array(z.object({ id: z.string(), version: z.string(), source: z.enum(['built-in', 'user']), description: z.string() })),
   problems: z.array(z.string()),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
@@ -177,6 +180,11 @@ export const calls = {
   ),
 
   'engine.status': call(Empty, EngineStatus, 'The model pack, the execution provider, and any pack problems.'),
+  'engine.usePack': call(
+    z.object({ packId: z.string().min(1).max(200) }).strict(),
+    EngineStatus,
+    'Make new takes with this model pack (kept in the library). Retakes and Reproduce keep the pack of the take they start from.',
+  ),
   'prompt.check': call(z.object({ prompt: PromptText }).strict(), z.object({ unknownWords: z.array(z.string()) }), 'Words of a prompt the model pack does not know.'),
 
   'takes.list': call(z.object({ cardId: Id }).strict(), z.array(Take), 'The takes of a card, oldest first (deleted ones left out).'),

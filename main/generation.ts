@@ -20,6 +20,9 @@ import type { Library, TakeRequest } from './library/library';
 
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
+/** The library preference that names the pack new takes are made with. */
+const PACK_PREFERENCE = 'modelPack';
+
 export interface GenerationOptions {
   userModelDirs: string[];
   builtInDir?: string;
@@ -33,6 +36,8 @@ const PICTURE_TYPES: { ext: 'png' | 'jpg' | 'webp'; test: (b: Buffer) => boolean
 
 export class Generation {
   private enginePromise: Promise<Engine> | null = null;
+  /** The engine once open (choosing a take's pack must not wait for it). */
+  private opened: Engine | null = null;
   private engineError: string | null = null;
   private readonly queue = new JobQueue();
   /** job id -> its take and card, for events and cancel. */
@@ -54,7 +59,7 @@ export class Generation {
   private engine(): Promise<Engine> {
     if (!this.enginePromise) {
       this.enginePromise = Engine.open({ userModelDirs: this.options.userModelDirs, builtInDir: this.options.builtInDir });
-      this.enginePromise.catch((err: Error) => {
+      this.enginePromise.then((e) => (this.opened = e)).catch((err: Error) => {
         this.engineError = err.message;
         this.enginePromise = null;
       });
@@ -62,15 +67,41 @@ export class Generation {
     return this.enginePromise;
   }
 
+  /** The pack chosen for new takes while it is still there; null means the built-in one. */
+  private chosenPack(engine: Engine): { id: string | null; missing: string | null } {
+    const chosen = this.lib.preference(PACK_PREFERENCE);
+    if (typeof chosen !== 'string') return { id: null, missing: null };
+    if (engine.packs().some((p) => p.manifest.id === chosen)) return { id: chosen, missing: null };
+    return { id: null, missing: chosen };
+  }
+
+  /**
+   * The pack id a new take records: the chosen pack, else the built-in one. Recorded by id, so
+   * Reproduce uses the same pack whatever is chosen later. Before the engine has opened (a
+   * request seconds after start), the choice is recorded as it stands.
+   */
+  private packForNewTake(): string | undefined {
+    const e = this.opened;
+    if (!e) return (this.lib.preference(PACK_PREFERENCE) as string | null) ?? undefined;
+    try {
+      return e.pack(this.chosenPack(e).id ?? undefined).manifest.id;
+    } catch {
+      return undefined; // no usable pack: the job fails with the engine's own message
+    }
+  }
+
   async status(): Promise<EngineStatus> {
     try {
       const engine = await this.engine();
       const problems = engine.problems().map((p) => p.message);
+      const packs = engine.packs().map((p) => ({ id: p.manifest.id, version: p.manifest.version, source: p.source, description: typeof p.manifest.description === 'string' ? p.manifest.description : '' }));
+      const chosen = this.chosenPack(engine);
+      if (chosen.missing) problems.push(`The model pack "${chosen.missing}" chosen for new takes is no longer in the models folder; new takes use the built-in pack until it is back or another is chosen.`);
       let pack;
       try {
-        pack = engine.pack();
+        pack = engine.pack(chosen.id ?? undefined);
       } catch (err) {
-        return { ready: false, message: (err as Error).message, provider: null, providerReason: null, pack: null, problems };
+        return { ready: false, message: (err as Error).message, provider: null, providerReason: null, pack: null, packs, problems };
       }
       const m = pack.manifest;
       return {
@@ -79,16 +110,29 @@ export class Generation {
         provider: engine.choice.providers[0] ?? 'cpu',
         providerReason: engine.choice.reason,
         pack: { id: m.id, version: m.version, sha256: pack.sha256, fps: m.fps, frames: m.frames_per_window, aspects: Object.keys(m.aspects ?? { '16:9': m.canvas }) },
+        packs,
         problems,
       };
     } catch (err) {
-      return { ready: false, message: this.engineError ?? (err as Error).message, provider: null, providerReason: null, pack: null, problems: [] };
+      return { ready: false, message: this.engineError ?? (err as Error).message, provider: null, providerReason: null, pack: null, packs: [], problems: [] };
     }
+  }
+
+  /** Chooses the pack new takes are made with; kept in the library, so it holds after a restart. */
+  async usePack(packId: string): Promise<EngineStatus> {
+    const engine = await this.engine();
+    const found = engine.packs().map((p) => p.manifest.id);
+    if (!found.includes(packId)) {
+      throw new StudioError('not_found', `There is no usable model pack "${packId}". Packs found: ${found.join(', ') || 'none'}. Put the pack's folder (manifest.json and its graphs) in the models folder and restart the studio.`);
+    }
+    this.lib.setPreference(PACK_PREFERENCE, packId);
+    return this.status();
   }
 
   /** Words of the prompt the pack does not know, by the pack's own tokenizer. */
   async unknownWords(prompt: string): Promise<string[]> {
-    const pack = (await this.engine()).pack();
+    const engine = await this.engine();
+    const pack = engine.pack(this.chosenPack(engine).id ?? undefined);
     const m = pack.manifest;
     return new Tokenizer({ words: pack.words, maxTokens: m.text.max_tokens, padId: m.text.pad_id, unkId: m.text.unk_id }).tokenize(prompt).unknownWords;
   }
@@ -173,7 +217,7 @@ export class Generation {
       try {
         const outcome = await runTask(
           engine,
-          { task, prompt: request.prompt, seed: request.seed, steps: request.steps, guidance: request.guidance, aspect: request.aspect, out },
+          { task, packId: typeof request.packId === 'string' ? request.packId : undefined, prompt: request.prompt, seed: request.seed, steps: request.steps, guidance: request.guidance, aspect: request.aspect, out },
           {
             signal,
             onProgress: (p) =>
@@ -273,7 +317,7 @@ export class Generation {
 
   private requestFor(card: Card, seed: number): TakeRequest {
     const s = card.settings;
-    const base = { prompt: card.prompt, seed: seed % 2 ** 31, steps: s.steps, guidance: s.guidance, aspect: s.aspect };
+    const base = { packId: this.packForNewTake(), prompt: card.prompt, seed: seed % 2 ** 31, steps: s.steps, guidance: s.guidance, aspect: s.aspect };
     return card.imageHash ? { task: 'image-to-video', ...base, image: card.imageHash } : { task: 'text-to-video', ...base };
   }
 
@@ -283,7 +327,7 @@ export class Generation {
     const from = this.lib.getCard(take.cardId);
     const index = from.position + (direction === 'forward' ? 1 : 0);
     const card = this.lib.createCard(from.projectId, take.prompt, index, { ...from.settings, seed: from.settings.seed });
-    const job = this.enqueue(card.id, { task: 'extend', prompt: take.prompt, seed: take.seed, steps: take.steps, guidance: take.guidance, aspect: take.aspect, direction, sourceTake: take.id });
+    const job = this.enqueue(card.id, { task: 'extend', packId: this.packForNewTake(), prompt: take.prompt, seed: take.seed, steps: take.steps, guidance: take.guidance, aspect: take.aspect, direction, sourceTake: take.id });
     return { card: this.lib.getCard(card.id), job };
   }
 
@@ -299,7 +343,7 @@ export class Generation {
     const prompt = [left.prompt, right.prompt].filter(Boolean).join(', then ');
     const card = this.lib.createCard(left.projectId, prompt, right.position, left.settings);
     const a = this.lib.takes.get(left.chosenTakeId);
-    const job = this.enqueue(card.id, { task: 'infill', prompt, seed: card.settings.seed, steps: a.steps, guidance: a.guidance, aspect: a.aspect, fromTake: left.chosenTakeId, toTake: right.chosenTakeId });
+    const job = this.enqueue(card.id, { task: 'infill', packId: this.packForNewTake(), prompt, seed: card.settings.seed, steps: a.steps, guidance: a.guidance, aspect: a.aspect, fromTake: left.chosenTakeId, toTake: right.chosenTakeId });
     return { card: this.lib.getCard(card.id), job };
   }
 
@@ -308,7 +352,8 @@ export class Generation {
     const n = take.frames ?? 0;
     if (!(from <= to && to <= n)) throw new StudioError('invalid_input', `A retake range is frames A to B with 1 ≤ A ≤ B ≤ ${n}; got ${from} to ${to}.`);
     const card = this.lib.getCard(take.cardId);
-    return this.enqueue(take.cardId, { task: 'retake', prompt: card.prompt || take.prompt, seed: take.seed + 7919, steps: take.steps, guidance: take.guidance, aspect: take.aspect, range: [from, to], sourceTake: take.id });
+    // A retake keeps every other frame of the take, so it is made with the take's own pack.
+    return this.enqueue(take.cardId, { task: 'retake', packId: packOf(take), prompt: card.prompt || take.prompt, seed: take.seed + 7919, steps: take.steps, guidance: take.guidance, aspect: take.aspect, range: [from, to], sourceTake: take.id });
   }
 
   reproduce(takeId: string): JobInfo {
@@ -327,4 +372,11 @@ export class Generation {
     await this.queue.idle();
     if (this.enginePromise) await (await this.enginePromise).close();
   }
+}
+
+/** The pack a take was made with (its request's, else its provenance's; undefined: the built-in one). */
+function packOf(take: Take): string | undefined {
+  const p = take.provenance as { request?: TakeRequest; pack?: { id?: unknown } };
+  const id = p.request?.packId ?? p.pack?.id;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -96,7 +96,8 @@ export function createHandlers(s: Services): Handlers {
       return s.lib().setCardImage(card.id, sha);
     },
 
-    'engine.status': () => (s.generation ? s.generation.status() : { ready: false, message: 'The library is not open.', provider: null, providerReason: null, pack: null, problems: [] }),
+    'engine.status': () => (s.generation ? s.generation.status() : { ready: false, message: 'The library is not open.', provider: null, providerReason: null, pack: null, packs: [], problems: [] }),
+    'engine.usePack': ({ packId }) => s.gen().usePack(packId),
     'prompt.check': async ({ prompt }) => ({ unknownWords: await s.gen().unknownWords(prompt) }),
 
     'takes.list': ({ cardId }) => s.lib().takes.list(cardId),

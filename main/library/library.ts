@@ -66,6 +66,18 @@ export class Library {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
+  // ---- preferences ----
+
+  /** A library-wide choice (e.g. the model pack), or null when never set. */
+  preference(key: string): unknown {
+    const r = this.db.prepare('SELECT value_json FROM preferences WHERE key = ?').get(key) as { value_json: string } | undefined;
+    return r ? (JSON.parse(r.value_json) as unknown) : null;
+  }
+
+  setPreference(key: string, value: unknown): void {
+    this.db.prepare('INSERT INTO preferences (key, value_json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json').run(key, JSON.stringify(value));
+  }
+
   // ---- projects ----
 
   listProjects(): Project[] {

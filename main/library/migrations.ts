@@ -127,4 +127,16 @@ ALTER TABLE takes ADD COLUMN elapsed_ms INTEGER;
 `,
 });
 
+migrations.push({
+  version: 3,
+  name: 'preferences (the model pack new takes are made with)',
+  sql: `
+-- Choices that belong to the whole library, not to a project: small JSON values by key.
+CREATE TABLE preferences (
+  key         TEXT PRIMARY KEY,
+  value_json  TEXT NOT NULL CHECK (json_valid(value_json))
+);
+`,
+});
+
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

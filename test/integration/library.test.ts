@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Library } from '../../main/library/library';
-import { SCHEMA_VERSION } from '../../main/library/migrations';
+import { migrations, SCHEMA_VERSION } from '../../main/library/migrations';
 import { DB_FILE } from '../../main/library/open';
 
 const dirs: string[] = [];
@@ -57,6 +57,26 @@ describe('a new library', () => {
     const lib = open(dir);
     expect(lib.schemaVersion()).toBe(SCHEMA_VERSION);
     expect(fs.statSync(path.join(dir, DB_FILE)).size).toBe(before);
+  });
+});
+
+describe('preferences and older libraries', () => {
+  it('a library of the previous schema (2) opens at the latest, keeps its projects, and keeps a chosen pack across reopening', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'media'));
+    const db = new Database(path.join(dir, DB_FILE));
+    for (const m of migrations.filter((x) => x.version <= 2)) db.exec(m.sql);
+    db.pragma('user_version = 2');
+    db.prepare("INSERT INTO projects (id, name, created_at, updated_at) VALUES ('p1', 'Harbour', '2026-01-01', '2026-01-01')").run();
+    db.close();
+    const a = open(dir);
+    expect(a.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(a.listProjects().map((p) => p.name)).toEqual(['Harbour']);
+    expect(a.preference('modelPack')).toBeNull();
+    a.setPreference('modelPack', 'world-m');
+    a.setPreference('modelPack', 'world-l');
+    a.close();
+    expect(open(dir).preference('modelPack')).toBe('world-l');
   });
 });
 

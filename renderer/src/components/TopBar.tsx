@@ -8,6 +8,7 @@ export function TopBar({ info }: { info: AppInfo }) {
   const undo = useStudio((s) => s.undo);
   const last = undoStack.at(-1);
   const engine = useStudio((s) => s.engine);
+  const usePack = useStudio((s) => s.usePack);
   return (
     <header className="topbar">
       <div className="title">
@@ -27,10 +28,24 @@ export function TopBar({ info }: { info: AppInfo }) {
         >
           Undo
         </button>
-        {engine && (
-          <span className={`pill${engine.ready ? '' : ' bad'}`} role="note" aria-label="Model and provider" title={engine.ready ? `${engine.providerReason ?? ''}\npack sha256 ${engine.pack?.sha256}` : (engine.message ?? '')}>
-            {engine.ready ? `${engine.pack?.id} ${engine.pack?.version} · ${(engine.provider ?? 'cpu').toUpperCase()}` : 'No model pack'}
-          </span>
+        {engine && engine.ready && engine.packs.length > 1 ? (
+          <label className="pill pack-picker" title={`${engine.providerReason ?? ''}\npack sha256 ${engine.pack?.sha256}\nNew takes use this pack; retakes and Reproduce keep their take's pack.`}>
+            <select aria-label="Model pack" value={engine.pack?.id ?? ''} onChange={(e) => void usePack(e.target.value)}>
+              {engine.packs.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.id} {p.version}
+                  {p.source === 'built-in' ? ' (built-in)' : ''}
+                </option>
+              ))}
+            </select>
+            <span>· {(engine.provider ?? 'cpu').toUpperCase()}</span>
+          </label>
+        ) : (
+          engine && (
+            <span className={`pill${engine.ready ? '' : ' bad'}`} role="note" aria-label="Model and provider" title={engine.ready ? `${engine.providerReason ?? ''}\npack sha256 ${engine.pack?.sha256}` : (engine.message ?? '')}>
+              {engine.ready ? `${engine.pack?.id} ${engine.pack?.version} · ${(engine.provider ?? 'cpu').toUpperCase()}` : 'No model pack'}
+            </span>
+          )
         )}
         <span className="pill" title={`Studio ${info.version}, library ${info.library.ok ? info.library.path : ''}`}>
           {info.host === 'electron' ? 'Desktop' : 'Browser host'} · v{info.version}

@@ -25,6 +25,8 @@ export interface TakesSlice {
   /** Reproduce results: take id -> whether the bytes matched the original. */
   reproduced: Record<string, { of: string; identical: boolean }>;
   loadEngine: () => Promise<void>;
+  /** New takes are made with this pack; the cards' unknown words are checked again by its vocabulary. */
+  usePack: (packId: string) => Promise<void>;
   loadTakes: (cardId: string) => Promise<void>;
   generate: (cardId: string, count: number) => Promise<void>;
   cancelJob: (jobId: string) => Promise<void>;
@@ -107,6 +109,11 @@ export const createTakesSlice: StateCreator<StudioState, [], [], TakesSlice> = (
         get().fail(err);
       }
     },
+    usePack: (packId) =>
+      guard(null, async () => {
+        set({ engine: await studio.invoke('engine.usePack', { packId }) });
+        await Promise.all(get().cards.map((c) => get().checkPrompt(c.id, c.prompt)));
+      }),
     loadTakes: async (cardId) => {
       try {
         const takes = await studio.invoke('takes.list', { cardId });
