@@ -188,6 +188,7 @@ def export(ckpt, out):
                        "decoder": sum(p.numel() for p in ae.decoder.parameters())},
             "config": {"dit": dict(cfg.__dict__), "autoencoder": dict(ae.cfg.__dict__)},
             "checkpoint": "model/checkpoints/world-s.pt",
+            "history": st.get("history", []),
         },
         "evaluation": old.get("evaluation", {"command": "python3 model/evaluate.py --manifest "
                                                         "resources/models/world-s/manifest.json", "scores": None}),

@@ -45,7 +45,7 @@ test('a second pack in the models folder can be chosen for new takes; the choice
     await page.goto(studio.url);
     const picker = page.getByRole('combobox', { name: 'Model pack' });
     await expect(picker).toHaveValue('world-s');
-    await expect(picker.locator('option')).toHaveText(['world-s 0.1.0 (built-in)', 'world-s-alt 0.1.0-alt']);
+    await expect(picker.locator('option')).toHaveText([`world-s ${manifest.version} (built-in)`, 'world-s-alt 0.1.0-alt']);
     await picker.selectOption('world-s-alt');
     await expect(picker).toHaveValue('world-s-alt');
 
@@ -85,7 +85,7 @@ test('a second pack in the models folder can be chosen for new takes; the choice
     studio = await startStudio({ library, args: ['--models', models] });
     await page.goto(studio.url);
     await expect(page.getByRole('alert', { name: 'Model pack problems' })).toContainText('"world-s-alt" chosen for new takes is no longer in the models folder');
-    await expect(page.getByRole('note', { name: 'Model and provider' })).toContainText('world-s 0.1.0');
+    await expect(page.getByRole('note', { name: 'Model and provider' })).toContainText(`world-s ${manifest.version}`);
   } finally {
     await studio.stop();
   }
