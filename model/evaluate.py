@@ -10,6 +10,7 @@ generated clips are compared with.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -404,8 +405,11 @@ def main():
     ap.add_argument("--n-infill", type=int, default=16)
     ap.add_argument("--n-square", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--guidance", type=float, default=GUIDANCE, help="sampler guidance (default: the pack's)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.guidance != GUIDANCE:  # every task samples through the module's generate()
+        globals()["generate"] = functools.partial(generate, guidance=args.guidance)
     t0 = time.time()
     model, ae, st = load(args.ckpt)
     rng = np.random.default_rng(args.seed)
@@ -436,7 +440,7 @@ def main():
         "infill": {"n": len(res["infill"]), "all": frac(res["infill"]), "ends_28db": frac(res["infill"], "ends_ok"),
                    "passes_middle": frac(res["infill"], "middle_ok")},
         "floors": {"t2v_1_object": 0.6, "t2v_2_object": 0.4}, "targets": {"t2v_1_object": 0.9, "t2v_2_object": 0.75},
-        "sampler": {"steps": STEPS, "guidance": GUIDANCE}, "seed": args.seed,
+        "sampler": {"steps": STEPS, "guidance": args.guidance}, "seed": args.seed,
         "eval_wall_s": round(time.time() - t0, 1),
         "checkpoint_samples_seen": st.get("stages", {}).get("dit", {}).get("samples"),
     }
@@ -448,7 +452,8 @@ def main():
         with open(args.manifest) as f:
             man = json.load(f)
         man["evaluation"] = {"command": "python3 model/evaluate.py --manifest "
-                                        "resources/models/world-s/manifest.json" + (f" --seed {args.seed}"),
+                                        "resources/models/world-s/manifest.json" + (f" --seed {args.seed}")
+                                        + (f" --guidance {args.guidance}" if args.guidance != GUIDANCE else ""),
                              "scorer": "model/evaluate.py (written from shared/WORLD.md)", "scores": scores}
         tmp = args.manifest + ".tmp"
         with open(tmp, "w") as f:
