@@ -75,6 +75,11 @@ export class Generation {
     return { id: null, missing: chosen };
   }
 
+  /** The pack new takes use: the chosen one while it is there, else the built-in one (throws if none is usable). */
+  private activePack(engine: Engine) {
+    return engine.pack(this.chosenPack(engine).id ?? undefined);
+  }
+
   /**
    * The pack id a new take records: the chosen pack, else the built-in one. Recorded by id, so
    * Reproduce uses the same pack whatever is chosen later. Before the engine has opened (a
@@ -84,7 +89,7 @@ export class Generation {
     const e = this.opened;
     if (!e) return (this.lib.preference(PACK_PREFERENCE) as string | null) ?? undefined;
     try {
-      return e.pack(this.chosenPack(e).id ?? undefined).manifest.id;
+      return this.activePack(e).manifest.id;
     } catch {
       return undefined; // no usable pack: the job fails with the engine's own message
     }
@@ -99,7 +104,7 @@ export class Generation {
       if (chosen.missing) problems.push(`The model pack "${chosen.missing}" chosen for new takes is no longer in the models folder; new takes use the built-in pack until it is back or another is chosen.`);
       let pack;
       try {
-        pack = engine.pack(chosen.id ?? undefined);
+        pack = this.activePack(engine);
       } catch (err) {
         return { ready: false, message: (err as Error).message, provider: null, providerReason: null, pack: null, packs, problems };
       }
@@ -132,7 +137,7 @@ export class Generation {
   /** Words of the prompt the pack does not know, by the pack's own tokenizer. */
   async unknownWords(prompt: string): Promise<string[]> {
     const engine = await this.engine();
-    const pack = engine.pack(this.chosenPack(engine).id ?? undefined);
+    const pack = this.activePack(engine);
     const m = pack.manifest;
     return new Tokenizer({ words: pack.words, maxTokens: m.text.max_tokens, padId: m.text.pad_id, unkId: m.text.unk_id }).tokenize(prompt).unknownWords;
   }
