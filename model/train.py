@@ -47,8 +47,9 @@ def to_tensor(frames_u8):
 class Stream(torch.utils.data.IterableDataset):
     """Renders batches on the fly (never stored). stage 'ae': frames + weights; 'dit': latents + tokens."""
 
-    def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15):
+    def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15, mask_p=None):
         self.stage, self.batch, self.seed = stage, batch, seed
+        self.mask_p = mask_p or MASK_P  # passed in, so workers see this run's mix whatever the start method
         self.ae_state, self.ae_cfg, self.square_p = ae_state, ae_cfg, square_p
 
     def __iter__(self):
@@ -78,7 +79,7 @@ class Stream(torch.utils.data.IterableDataset):
                 clips, toks, masks, objs = [], [], [], []
                 for _ in range(self.batch):
                     prompt, spec = world.random_prompt(rng)
-                    kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=MASK_P)]
+                    kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=self.mask_p)]
                     # a prompt alone says nothing about the phase of a motion: text-to-video windows start
                     # at tau 0 (so the prompt -> clip map is deterministic and the mean prediction sharp);
                     # windows with given frames see any phase, the frames tell it
@@ -100,7 +101,7 @@ class Stream(torch.utils.data.IterableDataset):
 
 def loader(stage, batch, seed, ae=None, workers=1):
     ds = Stream(stage, batch, seed, ae_state=None if ae is None else ae.state_dict(),
-                ae_cfg=None if ae is None else ae.cfg)
+                ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P))
     return iter(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
                                             prefetch_factor=2 if workers else None,
                                             persistent_workers=bool(workers)))
@@ -109,6 +110,16 @@ def loader(stage, batch, seed, ae=None, workers=1):
 # ------------------------------------------------------------------ masks
 MASK_KINDS = ["t2v", "i2v", "ext_fwd", "ext_bwd", "infill", "retake"]
 MASK_P = [0.35, 0.2, 0.13, 0.12, 0.12, 0.08]
+
+
+def set_mixture(t2v_share, t1_share):
+    """the task mix and the share at t = 1 for this run (module globals: the data workers read MASK_P)"""
+    global MASK_P, T_AT_ONE
+    if not (0 < t2v_share < 1 and 0 <= t1_share <= 0.7):
+        raise SystemExit("--t2v-share must be in (0, 1) and --t1-share in [0, 0.7]")
+    rest = sum(MASK_P[1:])
+    MASK_P = [t2v_share] + [p * (1 - t2v_share) / rest for p in MASK_P[1:]]
+    T_AT_ONE = t1_share
 
 
 def make_mask(rng, T, kind=None):
@@ -146,6 +157,16 @@ def object_weight(t):
     return OBJECT_WEIGHT * ((t - 0.4) / 0.4).clamp(0.0, 1.0)
 
 
+T_AT_ONE = 0.2  # share of samples at exactly t = 1 (--t1-share)
+
+
+def draw_t(B, gen):
+    """noise levels [B]: 30% uniform(0,1), T_AT_ONE exactly 1, the rest uniform(0.6,1)"""
+    u = torch.rand(B, generator=gen)
+    k = torch.rand(B, generator=gen)
+    return torch.where(k < 0.3, u, torch.where(k < 1.0 - T_AT_ONE, 0.6 + 0.4 * u, torch.ones(B))).clamp(0.02, 1.0)
+
+
 def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1):
     """x0-prediction loss. masks [B,T]: given frames; objects [B,1,T,h,w]: object coverage on the latent grid.
     Without the object weight the background (97% of the pixels) dominates and the model learns to
@@ -156,11 +177,10 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1):
     tokens[drop] = 0
     mask = masks[:, None, :, None, None].expand(B, 1, T, h, w).contiguous()
     cond = lat * mask
-    # t: 30% uniform(0,1), 50% uniform(0.6,1), 20% exactly 1 (the first sampler step, where the prompt decides
-    # the whole layout, must be in distribution; a logit-normal t almost never reached t > 0.97)
-    u = torch.rand(B, generator=gen)
-    k = torch.rand(B, generator=gen)
-    t = torch.where(k < 0.3, u, torch.where(k < 0.8, 0.6 + 0.4 * u, torch.ones(B))).clamp(0.02, 1.0)
+    # t: 30% uniform(0,1), 50% uniform(0.6,1), 20% exactly 1 by default (the first sampler step, where the
+    # prompt decides the whole layout, must be in distribution; a logit-normal t almost never reached
+    # t > 0.97). --t1-share moves the share at t = 1, taken from the uniform(0.6,1) part.
+    t = draw_t(B, gen)
     eps = torch.randn(lat.shape, generator=gen)
     tb = t.view(B, 1, 1, 1, 1)
     xt = (1 - tb) * lat + tb * eps
@@ -236,7 +256,11 @@ def main():
     ap.add_argument("--eval-minutes", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--decay-from", type=float, default=0.75, help="fraction of --minutes after which the lr anneals")
+    ap.add_argument("--t2v-share", type=float, default=MASK_P[0], help="share of text-to-video windows (the other tasks keep their ratios)")
+    ap.add_argument("--quick-eval", type=int, default=1, help="0: log only the object error at each curve point (seconds, not minutes)")
+    ap.add_argument("--t1-share", type=float, default=T_AT_ONE, help="share of samples at t = 1, where the prompt decides the layout (at most 0.7)")
     args = ap.parse_args()
+    set_mixture(args.t2v_share, args.t1_share)
     torch.set_num_threads(args.threads)
     dev = torch.device(args.device)
     t_start = time.time()
@@ -338,6 +362,11 @@ def main():
     it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers)
     t_ck = t_ev = time.time()
     losses = []
+    probe = None  # the object-error probe set, rendered once at the first curve point
+    # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
+    session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
+                               "t1_share": T_AT_ONE, "device": args.device, "minutes": args.minutes}}
+    state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]
 
@@ -347,6 +376,7 @@ def main():
                       "dit_cfg": asdict(cfg), "rng": {"np": rng.bit_generator.state, "torch": gen.get_state()},
                       "flops_per_sample": 3 * fl16 + ae_fl})
         stages["dit"] = st
+        session["dit_session"]["to_step"] = st["step"]
         save(state, CKPT)
         log(f"checkpoint step {st['step']} samples {st['samples']} wall {st['wall']:.0f}s")
 
@@ -384,9 +414,14 @@ def main():
                 import importlib
                 import evaluate as ev
                 importlib.reload(ev)
-                sc = ev.quick_eval(ema, ae, n=30)
+                from tools import object_error as oe
+                importlib.reload(oe)
+                probe = probe or oe.probe_set(ae.encoder)
+                ema.eval()
+                obj = oe.object_error(ema, ae.encoder, probe=probe)
+                sc = ev.quick_eval(ema, ae, n=30) if args.quick_eval else None
                 log(json.dumps({"step": st["step"], "samples": st["samples"], "wall": seg_wall0 + time.time() - seg_start,
-                                "loss": float(np.mean(losses[-100:])), "quick_eval": sc}), fn="curve.log")
+                                "loss": float(np.mean(losses[-100:])), "object_error_t1": obj, "quick_eval": sc}), fn="curve.log")
             except Exception as e:  # the scorer must never kill training
                 log(f"quick eval failed: {e!r}")
     checkpoint()

@@ -78,3 +78,40 @@ def test_stream_gives_object_weights_on_the_latent_grid():
     for b in range(3):
         covered = obj[b].gt(0.5).float().mean().item()
         assert 0.0 < covered < 0.4
+
+
+def test_mixture_options_set_the_task_mix_and_the_share_at_t1():
+    import train
+    saved = (list(train.MASK_P), train.T_AT_ONE)
+    try:
+        train.set_mixture(0.6, 0.5)
+        assert abs(train.MASK_P[0] - 0.6) < 1e-9 and abs(sum(train.MASK_P) - 1) < 1e-9
+        # the other tasks keep their ratios to each other
+        assert abs(train.MASK_P[1] / train.MASK_P[2] - saved[0][1] / saved[0][2]) < 1e-9
+        t = train.draw_t(20000, torch.Generator().manual_seed(0))
+        assert abs((t == 1.0).float().mean().item() - 0.5) < 0.02
+        assert ((t >= 0.02) & (t <= 1.0)).all()
+        for bad in ((1.0, 0.2), (0.3, 0.9)):
+            try:
+                train.set_mixture(*bad)
+                raise AssertionError(f"set_mixture{bad} accepted")
+            except SystemExit as e:
+                assert "--t2v-share" in str(e)
+    finally:
+        train.MASK_P, train.T_AT_ONE = saved
+
+
+def test_object_error_is_zero_for_the_rendered_clip_and_the_batch_mean_for_a_blind_model():
+    """the probe's two reference points, with stand-in predictors (the measure itself is under test)"""
+    from tools.object_error import object_error, probe_set
+    torch.manual_seed(0)
+    enc = AutoEncoder(AEConfig(channels=4, enc_width=16, dec_width=16)).encoder.eval()
+    probe = probe_set(enc, n=4)
+    toks, lat, cells = probe
+    assert cells.any() and (~cells).any()
+    oracle = lambda x, t, tok, cond, mask: lat  # noqa: E731
+    r = object_error(oracle, enc, probe=probe)
+    assert r["object"] == 0 and r["background"] == 0 and r["object_batch_mean"] > 0
+    blind = lambda x, t, tok, cond, mask: lat.mean(dim=0, keepdim=True).expand_as(lat)  # noqa: E731
+    r = object_error(blind, enc, probe=probe)
+    assert r["object"] == r["object_batch_mean"] == r["object_null_prompt"]
