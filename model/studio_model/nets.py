@@ -120,10 +120,6 @@ class DiTConfig:
     patch_t: int = 8
     patch_s: int = 2
     mlp: int = 4
-    # "mean": the text vector for adaLN is the mean over all max_tokens positions (the first packs; pads
-    # are two thirds of a prompt, so one colour word moved it by ~6%). "words": pad positions come out
-    # of the text encoder as zeros and the vector is the mean over the prompt's words only.
-    pool: str = "mean"
 
 
 class Block(nn.Module):
@@ -166,7 +162,6 @@ class TextEncoder(nn.Module):
 
     def __init__(self, cfg: DiTConfig):
         super().__init__()
-        self.pool = cfg.pool
         self.emb = nn.Embedding(cfg.vocab, cfg.text_dim)
         self.pos = nn.Parameter(torch.randn(1, cfg.max_tokens, cfg.text_dim) * 0.02)
         self.blocks = nn.ModuleList([Block(cfg.text_dim, 4, 4, ada=False) for _ in range(cfg.text_layers)])
@@ -176,10 +171,7 @@ class TextEncoder(nn.Module):
         x = self.emb(tokens) + self.pos[:, : tokens.shape[1]]
         for b in self.blocks:
             x = b(x)
-        x = self.ln(x)
-        if self.pool == "words":  # pads -> zeros, so the denoiser can tell the prompt's words from padding
-            x = x * (tokens != 0).unsqueeze(-1).to(x.dtype)
-        return x
+        return self.ln(x)
 
 
 def sincos(pos, dim):
@@ -230,13 +222,6 @@ class DiT(nn.Module):
         ew = sincos(ww * 4.0, dw)[None, None, :, :].expand(nt, nh, nw, dw)
         return torch.cat([et, eh, ew], dim=-1).reshape(1, nt * nh * nw, d)
 
-    def pooled(self, text):
-        """text [B,L,Dt] -> [B,Dt]: the mean over all positions, or over the words (non-zero rows)"""
-        if self.cfg.pool != "words":
-            return text.mean(dim=1)
-        words = (text.abs().sum(dim=-1, keepdim=True) > 0).to(text.dtype)
-        return (text * words).sum(dim=1) / words.sum(dim=1).clamp(min=1.0)
-
     def forward(self, x, t, text, cond, mask):
         cfg = self.cfg
         B, C, T, H, W = x.shape
@@ -248,7 +233,7 @@ class DiT(nn.Module):
         v = v.reshape(B, nt * nh * nw, Cin * pt * ps * ps)
         h = self.inp(v) + self.pos_emb(nt, nh, nw)
         tx = self.txt(text) + self.type_txt
-        c = self.t_mlp(sincos(t * 1000.0, 256)) + self.txt_pool(self.pooled(text))
+        c = self.t_mlp(sincos(t * 1000.0, 256)) + self.txt_pool(text.mean(dim=1))
         L = tx.shape[1]
         z = torch.cat([tx, h], dim=1)
         for b in self.blocks:
