@@ -22,6 +22,7 @@ import torch
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
+import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
 from studio_model.sampler import encode_clip  # noqa: E402
 from studio_model.text import MAX_TOKENS, tokenize  # noqa: E402
@@ -34,7 +35,7 @@ def probe_set(encoder, n=32, seed=7, W=128, H=72, frames=16):
     for i in range(n):
         prompt, spec = world.random_prompt(rng, n_obj=1)
         clip, om = world.render(spec, W, H, frames, tau0=0.0, seed=i, return_masks=True)
-        clips.append(torch.from_numpy(clip).permute(0, 3, 1, 2).float() / 127.5 - 1.0)
+        clips.append(ev.to_t(clip))
         objs.append(torch.from_numpy(om.max(axis=0)))
         toks.append(tokenize(prompt)[0])
     with torch.no_grad():
@@ -62,7 +63,6 @@ def object_error(model, encoder, n=32, seed=7, probe=None):
 
 
 def main():
-    import evaluate as ev
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default=os.path.join(HERE, "checkpoints", "world-s.pt"))
     ap.add_argument("--n", type=int, default=32)
