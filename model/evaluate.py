@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.world import ObjectSpec, SceneSpec, PALETTE, SCENE_NAMES  # noqa: E402
-from studio_model.sampler import sample, decode_clip, encode_clip  # noqa: E402
+from studio_model.sampler import decode_clip, encode_clip, sample, to_tensor, to_u8  # noqa: E402
 from studio_model.text import tokenize, MAX_TOKENS  # noqa: E402
 
 FRAMES = 16
@@ -86,15 +86,6 @@ def load(ckpt):
     return model, ae, st
 
 
-def to_t(fr_u8):
-    return torch.from_numpy(np.ascontiguousarray(fr_u8)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
-
-
-def to_u8(fr):
-    """[T,3,H,W] in [-1,1] -> uint8 [T,H,W,3]"""
-    return ((fr.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
-
-
 def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed=0, batch=8,
              steps=STEPS, guidance=GUIDANCE):
     """prompts: list[str]; cond_frames: list of uint8 [T,H,W,3] clips (or None) holding the given frames at
@@ -111,7 +102,7 @@ def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed
         for j in range(B):
             k = s + j
             if given is not None and given[k]:
-                lat = encode_clip(ae.encoder, to_t(cond_frames[k])[None])[0]
+                lat = encode_clip(ae.encoder, to_tensor(cond_frames[k])[None])[0]
                 for f in given[k]:
                     cond[j, :, f] = lat[:, f]
                     mask[j, :, f] = 1

@@ -22,7 +22,8 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder  # noqa: E402
-from train import CKPT, COMMITTED, RUNS, ae_loss, expand, loader, log, save, square_crop, to_tensor  # noqa: E402
+from studio_model.sampler import to_tensor  # noqa: E402
+from train import CKPT, COMMITTED, RUNS, ae_loss, expand, loader, log, save, square_crop  # noqa: E402
 
 OUT = os.path.join(RUNS, "decoder.pt")
 

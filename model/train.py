@@ -23,7 +23,7 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
-from studio_model.sampler import encode_clip  # noqa: E402
+from studio_model.sampler import encode_clip, to_tensor  # noqa: E402
 from studio_model.text import MAX_TOKENS, WORDS, tokenize  # noqa: E402
 
 FPS = 8
@@ -36,11 +36,6 @@ COMMITTED = os.path.join(HERE, "checkpoints", "world-s.pt")
 
 def default_dit_cfg():
     return DiTConfig(vocab=len(WORDS), max_tokens=MAX_TOKENS)
-
-
-def to_tensor(frames_u8):
-    """[T,H,W,3] uint8 -> [T,3,H,W] float in [-1,1]"""
-    return torch.from_numpy(frames_u8).permute(0, 3, 1, 2).float() / 127.5 - 1.0
 
 
 # ------------------------------------------------------------------ data

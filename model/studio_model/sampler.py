@@ -10,7 +10,18 @@ Exactly what the TypeScript engine does (see manifest "sampler"):
       x  = x0 + (t'/t) * (x - x0)                 (Euler step; at t'=0, x = x0)
   frames = decoder(x) per latent frame, clamp [-1,1]
 """
+import numpy as np
 import torch
+
+
+def to_tensor(frames_u8):
+    """frames [T,H,W,3] uint8 -> [T,3,H,W] float in [-1,1] (the range the autoencoder reads)."""
+    return torch.from_numpy(np.ascontiguousarray(frames_u8)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
+def to_u8(frames):
+    """[T,3,H,W] in [-1,1] -> uint8 [T,H,W,3]"""
+    return ((frames.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
 
 
 def t_grid(steps):

@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
-from studio_model.sampler import encode_clip  # noqa: E402
+from studio_model.sampler import encode_clip, to_tensor  # noqa: E402
 from studio_model.text import MAX_TOKENS, tokenize  # noqa: E402
 
 
@@ -35,7 +35,7 @@ def probe_set(encoder, n=32, seed=7, W=128, H=72, frames=16):
     for i in range(n):
         prompt, spec = world.random_prompt(rng, n_obj=1)
         clip, om = world.render(spec, W, H, frames, tau0=0.0, seed=i, return_masks=True)
-        clips.append(ev.to_t(clip))
+        clips.append(to_tensor(clip))
         objs.append(torch.from_numpy(om.max(axis=0)))
         toks.append(tokenize(prompt)[0])
     with torch.no_grad():

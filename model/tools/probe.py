@@ -19,7 +19,7 @@ sys.path.insert(0, MODEL)
 
 import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
-from studio_model.sampler import decode_clip  # noqa: E402
+from studio_model.sampler import decode_clip, to_u8  # noqa: E402
 from studio_model.text import tokenize  # noqa: E402
 
 PROMPTS = ["a red ball moves right on a grass field", "a big blue box spins in the snow",
@@ -47,7 +47,7 @@ def main():
     with torch.no_grad():
         x0 = model.dit(torch.randn(shape, generator=torch.Generator().manual_seed(0)), torch.ones(B),
                        model.text_encoder(tok), torch.zeros(shape), torch.zeros(B, 1, 16, H // 4, W // 4))
-        t1 = ev.to_u8(decode_clip(ae.decoder, x0).reshape(-1, 3, H, W)).reshape(B, 16, H, W, 3)
+        t1 = to_u8(decode_clip(ae.decoder, x0).reshape(-1, 3, H, W)).reshape(B, 16, H, W, 3)
     rows = []
     for p, c, l in zip(PROMPTS, clips, t1):
         ref = world.render(world.parse(p), W, H, 16)
