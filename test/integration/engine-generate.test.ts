@@ -131,7 +131,10 @@ describe('engine with the built-in pack', () => {
 
   it('image-to-video: 16 frames at the canvas, the first is the picture, and the model kept it', async () => {
     const pic = path.join(images, 'world-a.png');
-    const r = await gen({ out: out('i2v'), task: { kind: 'image-to-video', image: pic } });
+    // The prompt describes the picture (world-a: a green ball and a red star over the sea), as the pack
+    // was trained. With a prompt naming another scene, pack 0.3.0 follows the words from the second
+    // frame on (README, limits): that case is not asserted here.
+    const r = await gen({ out: out('i2v'), prompt: 'a green ball bounces on the sea', task: { kind: 'image-to-video', image: pic } });
     const given = await decodePicture(pic, 128, 72);
     const clip = await readClip(r.dir);
     expect(clip.frames.length).toBe(16);
