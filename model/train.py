@@ -8,6 +8,7 @@ One checkpoint file holds both stages (AE weights + DiT weights + EMA + optimise
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -42,9 +43,10 @@ def default_dit_cfg():
 class Stream(torch.utils.data.IterableDataset):
     """Renders batches on the fly (never stored). stage 'ae': frames + weights; 'dit': latents + tokens."""
 
-    def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15, mask_p=None):
+    def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15, mask_p=None, conflict_p=0.0):
         self.stage, self.batch, self.seed = stage, batch, seed
         self.mask_p = mask_p or MASK_P  # passed in, so workers see this run's mix whatever the start method
+        self.conflict_p = conflict_p
         self.ae_state, self.ae_cfg, self.square_p = ae_state, ae_cfg, square_p
 
     def __iter__(self):
@@ -82,6 +84,8 @@ class Stream(torch.utils.data.IterableDataset):
                     tau0 = float(rng.uniform(0, 1.5)) if rng.random() < phase_p else 0.0
                     clip, om = world.render(spec, W, H, FRAMES, tau0=tau0, seed=int(rng.integers(1 << 30)),
                                             return_masks=True)
+                    if kind != "t2v" and rng.random() < self.conflict_p:
+                        prompt = conflicting_prompt(rng, spec)
                     clips.append(to_tensor(clip))
                     toks.append(tokenize(prompt)[0])
                     masks.append(make_mask(rng, FRAMES, kind))
@@ -94,9 +98,17 @@ class Stream(torch.utils.data.IterableDataset):
                 yield lat, torch.tensor(toks, dtype=torch.int64), torch.from_numpy(np.stack(masks)), ob
 
 
-def loader(stage, batch, seed, ae=None, workers=1):
+def conflicting_prompt(rng, spec):
+    """The same objects and motions in another scene. A person who drops a picture often describes it
+    loosely; the given frames are the truth, so the model must keep their scene rather than switch to
+    the prompt's from the second frame on (pack 0.3.0 did, trained on matching prompts only)."""
+    others = [s for s in world.SCENE_NAMES if s != spec.scene]
+    return world.phrase(rng, dataclasses.replace(spec, scene=others[rng.integers(len(others))]))
+
+
+def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0):
     ds = Stream(stage, batch, seed, ae_state=None if ae is None else ae.state_dict(),
-                ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P))
+                ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P), conflict_p=conflict_p)
     return iter(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
                                             prefetch_factor=2 if workers else None,
                                             persistent_workers=bool(workers)))
@@ -255,6 +267,8 @@ def main():
     ap.add_argument("--reinit", type=float, default=0.0, help="mix the DiT toward a fresh initialisation: 0 keeps it, 1 starts afresh (the autoencoder is kept)")
     ap.add_argument("--ema", type=float, default=0.998, help="EMA decay of the exported weights")
     ap.add_argument("--quick-eval", type=int, default=1, help="0: log only the object error at each curve point (seconds, not minutes)")
+    ap.add_argument("--conflict-p", type=float, default=0.0,
+                    help="share of windows with given frames whose prompt names another scene (the frames win)")
     ap.add_argument("--t1-share", type=float, default=T_AT_ONE, help="share of samples at t = 1, where the prompt decides the layout (at most 0.7)")
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share)
@@ -369,13 +383,13 @@ def main():
     ae_fl = conv_flops(ae.encoder, torch.zeros(1, 3, 72, 128)) * FRAMES
     log(f"DiT params {nparams}, video tokens {ntok} (+{cfg.max_tokens} text), forward FLOPs/sample {fl16:.3e}, "
         f"train FLOPs/sample ~{3*fl16:.3e} + encoder {ae_fl:.3e}; batch {args.batch}")
-    it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers)
+    it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers, conflict_p=args.conflict_p)
     t_ck = t_ev = time.time()
     losses = []
     probe = None  # the object-error probe set, rendered once at the first curve point
     # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
-                               "t1_share": T_AT_ONE, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes}}
+                               "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]
