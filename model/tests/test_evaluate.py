@@ -39,3 +39,15 @@ def test_seam_check():
     jumped = a.copy()
     jumped[4:] = world.render(world.parse("a red ball moves left in the sky"), W, H, T)[4:]
     assert not ev.seam_ok(jumped, 4)[0]
+
+
+def test_conflict_check():
+    """image-to-video with a prompt naming another scene: a clip that keeps the picture's scene passes,
+    one that switches to the prompt's scene after the first frame fails."""
+    s = world.parse("a red ball moves right over the sea")
+    kept = world.render(s, W, H, T)
+    assert ev.score_conflict(kept, s, W, H)["scene_kept"]
+    switched = world.render(world.parse("a red ball moves right on a grass field"), W, H, T)
+    switched[0] = kept[0]
+    r = ev.score_conflict(switched, s, W, H)
+    assert not r["scene_kept"] and r["psnr_second"] < 20

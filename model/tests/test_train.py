@@ -115,3 +115,15 @@ def test_object_error_is_zero_for_the_rendered_clip_and_the_batch_mean_for_a_bli
     blind = lambda x, t, tok, cond, mask: lat.mean(dim=0, keepdim=True).expand_as(lat)  # noqa: E731
     r = object_error(blind, enc, probe=probe)
     assert r["object"] == r["object_batch_mean"] == r["object_null_prompt"]
+
+
+def test_conflicting_prompt_names_another_scene_and_the_same_objects():
+    from studio_model import world
+    from train import conflicting_prompt
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        spec = world.random_spec(rng)
+        told = world.parse(conflicting_prompt(rng, spec))
+        assert told.scene != spec.scene
+        assert [(o.colour, o.shape, o.motion) for o in told.objects] == [(o.colour, o.shape, o.motion) for o in spec.objects]
+        assert not told.unknown
