@@ -39,6 +39,10 @@ def main(path):
             f"{pct(ch['background'])}; object size within 15%: {pct(ch['size'])}; no seam jump anywhere: {pct(ch['seams'])} |",
             f"| in-filling | {inf['n']} | **{pct(inf['all'])}** | given ends within 28 dB: {pct(inf['ends_28db'])}; "
             f"passes the middle third halfway: {pct(inf['passes_middle'])} |"]
+    cf = s.get("i2v_conflicting_prompt")  # added after 0.3.0 was scored: older manifests lack it
+    if cf:
+        out.append(f"| image-to-video, prompt names another scene | {cf['n']} | **{pct(cf['scene_kept'])}** | "
+                   f"the picture's scene kept after frame 1 (mean frame-2 PSNR {cf['mean_second_psnr']} dB) |")
     print("\n".join(out))
 
 
