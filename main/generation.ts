@@ -104,7 +104,7 @@ export class Generation {
       if (chosen.missing) problems.push(`The model pack "${chosen.missing}" chosen for new takes is no longer in the models folder; new takes use the built-in pack until it is back or another is chosen.`);
       let pack;
       try {
-        pack = this.activePack(engine);
+        pack = engine.pack(chosen.id ?? undefined); // the choice read above, not read again
       } catch (err) {
         return { ready: false, message: (err as Error).message, provider: null, providerReason: null, pack: null, packs, problems };
       }
