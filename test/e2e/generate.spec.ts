@@ -130,6 +130,10 @@ test('drop a picture onto a card and animate it; a file that is not a picture is
   // Dropped on the empty board: a new card with the picture.
   await dropFile(page, page.getByRole('region', { name: 'Storyboard' }), 'still.png', 'image/png', pictureBytes());
   await expect(card(page, 3).getByRole('img', { name: /first frame/ })).toBeVisible();
+  // Its empty prompt asks for a description of the picture, not of a new shot.
+  await expect(card(page, 3).getByRole('textbox', { name: 'Prompt' })).toHaveAttribute('placeholder', /Describe the picture/);
+  await expect(card(page, 1).getByRole('textbox', { name: 'Prompt' })).toHaveAttribute('placeholder', /Describe the shot/);
+  await shot(page, '13a-picture-on-a-new-card');
 });
 
 test('extend forward makes a new card after the take, and bridge joins two cards', async ({ page }) => {

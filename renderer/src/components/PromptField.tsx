@@ -5,8 +5,13 @@ function escapeRe(s: string) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The prompt, with the words the model pack does not know underlined (a backdrop behind the text). */
-export const PromptField = forwardRef<HTMLTextAreaElement, { cardId: string; value: string }>(function PromptField({ cardId, value }, ref) {
+/**
+ * The prompt, with the words the model pack does not know underlined (a backdrop behind the text).
+ * With a picture on the card the placeholder asks for a description of the picture: the pack reads
+ * the scene from the prompt as well as from the frame, and a prompt that names another scene pulls
+ * the clip away from the picture (model/README.md, the conflicting-prompt row).
+ */
+export const PromptField = forwardRef<HTMLTextAreaElement, { cardId: string; value: string; hasPicture?: boolean }>(function PromptField({ cardId, value, hasPicture }, ref) {
   const setPrompt = useStudio((s) => s.setPrompt);
   const flushPrompt = useStudio((s) => s.flushPrompt);
   const checkPrompt = useStudio((s) => s.checkPrompt);
@@ -44,7 +49,11 @@ export const PromptField = forwardRef<HTMLTextAreaElement, { cardId: string; val
         className="prompt"
         aria-label="Prompt"
         aria-describedby={unknown.length ? `unknown-${cardId}` : undefined}
-        placeholder="Describe the shot: a red ball bounces on a grass field, the camera pans left"
+        placeholder={
+          hasPicture
+            ? 'Describe the picture and how it should move: a red ball on a grass field moves right'
+            : 'Describe the shot: a red ball bounces on a grass field, the camera pans left'
+        }
         value={value}
         rows={3}
         maxLength={2000}

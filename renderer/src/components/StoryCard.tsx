@@ -184,7 +184,7 @@ export function StoryCard(props: {
           </button>
         </div>
       )}
-      <PromptField ref={promptRef} cardId={card.id} value={card.prompt} />
+      <PromptField ref={promptRef} cardId={card.id} value={card.prompt} hasPicture={!!card.imageHash} />
       <details className="settings">
         <summary>
           Settings <span className="muted small">· {card.settings.steps} steps · guidance {card.settings.guidance} · {card.settings.aspect}</span>
