@@ -131,9 +131,7 @@ describe('engine with the built-in pack', () => {
 
   it('image-to-video: 16 frames at the canvas, the first is the picture, and the model kept it', async () => {
     const pic = path.join(images, 'world-a.png');
-    // The prompt describes the picture (world-a: a green ball and a red star over the sea), as the pack
-    // was trained. With a prompt naming another scene, pack 0.3.0 follows the words from the second
-    // frame on (README, limits): that case is not asserted here.
+    // The prompt describes the picture (world-a: a green ball and a red star over the sea).
     const r = await gen({ out: out('i2v'), prompt: 'a green ball bounces on the sea', task: { kind: 'image-to-video', image: pic } });
     const given = await decodePicture(pic, 128, 72);
     const clip = await readClip(r.dir);
@@ -143,6 +141,10 @@ describe('engine with the built-in pack', () => {
     expect(psnr(r.result.frames[0]!, given)).toBeGreaterThan(20);
     expect(psnr(clip.frames[1]!, given)).toBeGreaterThan(15);
     expect(r.provenance.conditioning).toEqual([{ role: 'image', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), source: pic }]);
+    // A prompt that names another scene (grass under a picture of the sea): the picture wins. Pack
+    // 0.3.0 switched to grass from the second frame on (14.8 dB); 0.4.0 was trained for this case.
+    const conflict = await gen({ out: out('i2v-conflict'), prompt: 'a red ball bounces on the grass', task: { kind: 'image-to-video', image: pic } });
+    expect(psnr((await readClip(conflict.dir)).frames[1]!, given)).toBeGreaterThan(18);
     // JPEG and WebP too, scaled and cropped
     const w = await gen({ out: out('i2v-webp'), task: { kind: 'image-to-video', image: path.join(images, 'scene.webp') }, aspect: '1:1', steps: 1 });
     expect(w.provenance).toMatchObject({ width: 72, height: 72, frames: 16 });
