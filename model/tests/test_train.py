@@ -64,20 +64,25 @@ def test_denoiser_any_grid():
         assert out.shape == x.shape
 
 
-def test_stream_gives_object_weights_on_the_latent_grid():
+def test_stream_gives_object_weights_on_the_latent_grid(monkeypatch):
     """The DiT's data: latents, tokens, frame masks and where the objects are (for the object-weighted
-    loss); the object cells are few but never none for a prompt that names an object."""
+    loss); the object cells are a small share of the grid. Not every window has an object in view (one
+    can have moved out at a late phase) and a big growing one can cover most of it, so the bounds are
+    on the batch, and the stream's clock seed is pinned so the batch is the same every run (it was
+    flaky with per-window bounds: 0.0 and 0.62 both occur in 200 windows)."""
+    import train
     from train import Stream
+    monkeypatch.setattr(train.time, "time", lambda: 1000.0)
     torch.manual_seed(0)
     ae = AutoEncoder(AEConfig(channels=4, enc_width=16, dec_width=16))
-    it = iter(Stream("dit", 3, seed=5, ae_state=ae.state_dict(), ae_cfg=ae.cfg, square_p=0.0))
+    it = iter(Stream("dit", 12, seed=5, ae_state=ae.state_dict(), ae_cfg=ae.cfg, square_p=0.0))
     lat, tok, masks, obj = next(it)
-    assert lat.shape == (3, 4, 16, 18, 32)
-    assert tok.shape == (3, 32) and masks.shape == (3, 16)
-    assert obj.shape == (3, 1, 16, 18, 32)
-    for b in range(3):
-        covered = obj[b].gt(0.5).float().mean().item()
-        assert 0.0 < covered < 0.4
+    assert lat.shape == (12, 4, 16, 18, 32)
+    assert tok.shape == (12, 32) and masks.shape == (12, 16)
+    assert obj.shape == (12, 1, 16, 18, 32)
+    covered = obj.gt(0.5).float().mean(dim=(1, 2, 3, 4))
+    assert (covered > 0).float().mean() >= 0.75
+    assert 0.01 < covered.mean().item() < 0.3
 
 
 def test_mixture_options_set_the_task_mix_and_the_share_at_t1():
