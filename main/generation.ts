@@ -76,8 +76,8 @@ export class Generation {
   }
 
   /** The pack new takes use: the chosen one while it is there, else the built-in one (throws if none is usable). */
-  private activePack(engine: Engine) {
-    return engine.pack(this.chosenPack(engine).id ?? undefined);
+  private activePack(engine: Engine, chosen = this.chosenPack(engine)) {
+    return engine.pack(chosen.id ?? undefined);
   }
 
   /**
@@ -104,7 +104,7 @@ export class Generation {
       if (chosen.missing) problems.push(`The model pack "${chosen.missing}" chosen for new takes is no longer in the models folder; new takes use the built-in pack until it is back or another is chosen.`);
       let pack;
       try {
-        pack = engine.pack(chosen.id ?? undefined); // the choice read above, not read again
+        pack = this.activePack(engine, chosen); // the choice read above, not read again
       } catch (err) {
         return { ready: false, message: (err as Error).message, provider: null, providerReason: null, pack: null, packs, problems };
       }

@@ -304,10 +304,7 @@ def run_i2v_conflict(model, ae, rng, n, seed, W=128, H=72):
     """A person who drops a picture often describes it loosely or wrongly. Pack 0.3.0 kept the picture
     as frame 1 and switched to the prompt's scene from frame 2 on (14.8 dB)."""
     specs = eval_specs(rng, n, 1, motions=[m for m in world.MOTIONS if m != "still"], camera_p=0.0)
-    told = []
-    for s in specs:
-        others = [x for x in SCENE_NAMES if x != s.scene]
-        told.append(SceneSpec(scene=others[rng.integers(len(others))], objects=s.objects, camera=None))
+    told = [SceneSpec(scene=world.other_scene(rng, s.scene), objects=s.objects, camera=None) for s in specs]
     prompts = [person_prompt(rng, t) for t in told]
     refs = [world.render(s, W, H, FRAMES) for s in specs]
     clips = generate(model, ae, prompts, cond_frames=refs, given=[[0]] * n, seed=seed, W=W, H=H)

@@ -102,8 +102,7 @@ def conflicting_prompt(rng, spec):
     """The same objects and motions in another scene. A person who drops a picture often describes it
     loosely; the given frames are the truth, so the model must keep their scene rather than switch to
     the prompt's from the second frame on (pack 0.3.0 did, trained on matching prompts only)."""
-    others = [s for s in world.SCENE_NAMES if s != spec.scene]
-    return world.phrase(rng, dataclasses.replace(spec, scene=others[rng.integers(len(others))]))
+    return world.phrase(rng, dataclasses.replace(spec, scene=world.other_scene(rng, spec.scene)))
 
 
 def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0):

@@ -275,6 +275,13 @@ def _a(word):
     return "an" if word[0] in "aeiou" else "a"
 
 
+def other_scene(rng: np.random.Generator, scene: str) -> str:
+    """A scene drawn evenly from the other five: the prompt of a picture described wrongly (training
+    teaches the frames to win; the evaluation checks that they do)."""
+    others = [s for s in SCENE_NAMES if s != scene]
+    return others[rng.integers(len(others))]
+
+
 def random_spec(rng: np.random.Generator, n_obj=None, distinct_colours=False, camera_p=0.25,
                 speed_p=0.25, position_p=0.2) -> SceneSpec:
     n = n_obj or (1 if rng.random() < 0.65 else 2)
