@@ -53,7 +53,9 @@ class Stream(torch.utils.data.IterableDataset):
         torch.set_num_threads(1)
         info = torch.utils.data.get_worker_info()
         wid = info.id if info else 0
-        rng = np.random.default_rng([self.seed, wid, int(time.time() * 1000) % 100000])
+        # the seed alone decides the data (the caller passes --seed + the step it resumes at, so a resumed
+        # run sees new windows and the same command from the same checkpoint sees the same ones)
+        rng = np.random.default_rng([self.seed, wid])
         enc = None
         if self.stage == "dit":
             ae = AutoEncoder(self.ae_cfg)
@@ -288,8 +290,9 @@ def main():
     ae = AutoEncoder(AEConfig(**state.get("ae_cfg", {})))
     if "ae" in state:
         ae.load_state_dict(state["ae"])
-    rng = np.random.default_rng(args.seed + int(time.time()))
-    gen = torch.Generator().manual_seed(args.seed + int(time.time()))
+    # t and noise draws; a resumed run restores their state from the checkpoint
+    rng = np.random.default_rng(args.seed)
+    gen = torch.Generator().manual_seed(args.seed)
 
     if args.stage == "ae":
         ae.to(dev).train()
