@@ -95,6 +95,22 @@ export class Generation {
     }
   }
 
+  /**
+   * Steps and guidance for a new card: the active pack's own sampler defaults (measured per pack;
+   * world-s 0.5.0 moved guidance 3 -> 1.5). Before the engine has opened, or with no usable pack,
+   * nothing: the library's DEFAULT_SETTINGS apply.
+   */
+  samplerDefaults(): { steps?: number; guidance?: number } {
+    const e = this.opened;
+    if (!e) return {};
+    try {
+      const { steps, guidance } = this.activePack(e).manifest.sampler;
+      return { steps, guidance };
+    } catch {
+      return {};
+    }
+  }
+
   async status(): Promise<EngineStatus> {
     try {
       const engine = await this.engine();

@@ -78,7 +78,7 @@ export function createHandlers(s: Services): Handlers {
     },
 
     'cards.list': ({ projectId }) => s.lib().listCards(projectId),
-    'cards.create': ({ projectId, prompt, index }) => s.lib().createCard(projectId, prompt ?? '', index),
+    'cards.create': ({ projectId, prompt, index }) => s.lib().createCard(projectId, prompt ?? '', index, s.gen().samplerDefaults()),
     'cards.update': ({ id, prompt, settings }) => s.lib().updateCard(id, { prompt, settings }),
     'cards.reorder': ({ projectId, order }) => s.lib().reorderCards(projectId, order),
     'cards.delete': ({ id }) => {
@@ -92,7 +92,7 @@ export function createHandlers(s: Services): Handlers {
     },
     'cards.createFromImage': async ({ projectId, index, picture }) => {
       const sha = await s.gen().storePicture(picture);
-      const card = s.lib().createCard(projectId, '', index);
+      const card = s.lib().createCard(projectId, '', index, s.gen().samplerDefaults());
       return s.lib().setCardImage(card.id, sha);
     },
 

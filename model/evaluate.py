@@ -26,11 +26,10 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.world import ObjectSpec, SceneSpec, PALETTE, SCENE_NAMES  # noqa: E402
-from studio_model.sampler import decode_clip, encode_clip, sample, to_tensor, to_u8  # noqa: E402
+from studio_model.sampler import GUIDANCE, STEPS, decode_clip, encode_clip, sample, to_tensor, to_u8  # noqa: E402
 from studio_model.text import tokenize, MAX_TOKENS  # noqa: E402
 
 FRAMES = 16
-STEPS, GUIDANCE = 12, 3.0
 PAL = np.array(list(PALETTE.values()), np.float32)
 PAL_NAMES = list(PALETTE)
 

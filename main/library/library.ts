@@ -9,7 +9,12 @@ import { StudioError, type Card, type CardSettings, type Project, type Take } fr
 import { MediaStore } from './media-store';
 import { openDatabase } from './open';
 
-export const DEFAULT_SETTINGS: CardSettings = { seed: 1, steps: 12, guidance: 3, aspect: '16:9' };
+/**
+ * A card's settings where nothing else says: a new card takes steps and guidance from the active
+ * pack (services pass Generation.samplerDefaults()); these are the built-in pack's, for a card made
+ * before the engine has opened. Old cards keep the settings they were saved with.
+ */
+export const DEFAULT_SETTINGS: CardSettings = { seed: 1, steps: 12, guidance: 1.5, aspect: '16:9' };
 
 type ProjectRow = { id: string; name: string; created_at: string; updated_at: string; card_count: number };
 type CardRow = {

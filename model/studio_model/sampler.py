@@ -24,12 +24,19 @@ def to_u8(frames):
     return ((frames.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
 
 
+# The pack's sampler defaults (export writes them into the manifest; the evaluation uses them).
+# Guidance 1.5 rather than 3 since pack 0.5.0: on pack 0.4.0, same prompts and seeds
+# (model/README.md, session 7), one-object colour went 51% -> 73% and all-right 20% -> 24%;
+# stronger guidance amplifies the stray blobs of the prompt's colour.
+STEPS, GUIDANCE = 12, 1.5
+
+
 def t_grid(steps):
     return [1.0 - i / steps for i in range(steps + 1)]
 
 
 @torch.no_grad()
-def sample(model, tokens, null_tokens, cond, mask, steps=12, guidance=3.0, noise=None, generator=None):
+def sample(model, tokens, null_tokens, cond, mask, steps=STEPS, guidance=GUIDANCE, noise=None, generator=None):
     """model: VideoModel (text_encoder + dit). tokens/null_tokens [B,L]; cond [B,C,T,h,w]; mask [B,1,T,h,w]."""
     B = tokens.shape[0]
     if noise is None:

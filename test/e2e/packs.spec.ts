@@ -31,13 +31,14 @@ test('a damaged model pack in the models folder is named in the app, which still
 });
 
 test('a second pack in the models folder can be chosen for new takes; the choice holds after a restart, and a pack that is gone is named', async ({ page }) => {
-  // The second pack is the built-in one under another id (a real, complete pack: every graph checked).
+  // The second pack is the built-in one under another id (a real, complete pack: every graph checked),
+  // with its own sampler defaults, which a new card takes while that pack is chosen.
   const models = tempDir('models');
   const alt = path.join(models, 'world-s-alt');
   fs.cpSync(path.join(repoRoot, 'resources', 'models', 'world-s'), alt, { recursive: true });
   const manifestFile = path.join(alt, 'manifest.json');
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-  fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, id: 'world-s-alt', version: '0.1.0-alt' }, null, 2));
+  fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, id: 'world-s-alt', version: '0.1.0-alt', sampler: { ...manifest.sampler, steps: 10, guidance: 2.5 } }, null, 2));
   const library = tempDir('lib');
 
   let studio = await startStudio({ library, args: ['--models', models] });
@@ -53,6 +54,7 @@ test('a second pack in the models folder can be chosen for new takes; the choice
     await page.getByRole('textbox', { name: 'Project name' }).press('Enter');
     await page.getByRole('button', { name: 'New card' }).click();
     const c = page.getByRole('listitem', { name: 'Card 1', exact: true });
+    await expect(c).toContainText('10 steps · guidance 2.5');
     await c.getByRole('textbox', { name: 'Prompt' }).fill('a red ball rolls right on the grass');
     await c.getByRole('button', { name: 'Generate' }).click();
     await expect(c.locator('li.take[data-status="ready"]')).toHaveCount(1, { timeout: 90_000 });
