@@ -20,7 +20,7 @@ sys.path.insert(0, HERE)
 
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
 from studio_model.text import MAX_TOKENS, PAD_ID, UNK_ID, vocab_json  # noqa: E402
-from studio_model.sampler import t_grid  # noqa: E402
+from studio_model.sampler import GUIDANCE, STEPS, t_grid  # noqa: E402
 
 PACK_ID = "world-s"
 OPSET = 17
@@ -112,7 +112,7 @@ def export(ckpt, out):
         with open(mpath) as f:
             old = json.load(f)
     man = {
-        "format": 1, "id": PACK_ID, "version": "0.4.0", "license": "MIT",
+        "format": 1, "id": PACK_ID, "version": "0.5.0", "license": "MIT",
         "description": "Built-in pack: a small Sora-shaped latent video model (per-frame conv autoencoder, "
                        "spacetime-patch DiT, rectified flow with x0 prediction) trained from scratch on the "
                        "procedural world of shared/WORLD.md. It only knows that world's vocabulary.",
@@ -136,7 +136,7 @@ def export(ckpt, out):
             "infill": "mask the first and last frame (or first k and last k frames of two clips, k <= 4)",
             "retake": "mask every frame outside the range to regenerate"},
         "sampler": {
-            "kind": "rectified-flow", "prediction": "x0", "steps": 12, "guidance": 3.0,
+            "kind": "rectified-flow", "prediction": "x0", "steps": STEPS, "guidance": GUIDANCE,
             "schedule": "t_i = 1 - i/steps for i = 0..steps (linear from 1 to 0); rectified flow x_t = (1-t)*x0 + t*eps",
             "noise": "x = eps ~ N(0,1), shape [B,C,T,h,w], drawn once from the seed",
             "steps_detail": [
