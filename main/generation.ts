@@ -80,19 +80,25 @@ export class Generation {
     return engine.pack(chosen.id ?? undefined);
   }
 
+  /** The active pack of an engine that has opened; null when it has not, or when no pack is usable. */
+  private openedActivePack() {
+    if (!this.opened) return null;
+    try {
+      return this.activePack(this.opened);
+    } catch {
+      return null;
+    }
+  }
+
   /**
    * The pack id a new take records: the chosen pack, else the built-in one. Recorded by id, so
    * Reproduce uses the same pack whatever is chosen later. Before the engine has opened (a
-   * request seconds after start), the choice is recorded as it stands.
+   * request seconds after start), the choice is recorded as it stands. With no usable pack,
+   * none: the job fails with the engine's own message.
    */
   private packForNewTake(): string | undefined {
-    const e = this.opened;
-    if (!e) return (this.lib.preference(PACK_PREFERENCE) as string | null) ?? undefined;
-    try {
-      return this.activePack(e).manifest.id;
-    } catch {
-      return undefined; // no usable pack: the job fails with the engine's own message
-    }
+    if (!this.opened) return (this.lib.preference(PACK_PREFERENCE) as string | null) ?? undefined;
+    return this.openedActivePack()?.manifest.id;
   }
 
   /**
@@ -101,14 +107,8 @@ export class Generation {
    * nothing: the library's DEFAULT_SETTINGS apply.
    */
   samplerDefaults(): { steps?: number; guidance?: number } {
-    const e = this.opened;
-    if (!e) return {};
-    try {
-      const { steps, guidance } = this.activePack(e).manifest.sampler;
-      return { steps, guidance };
-    } catch {
-      return {};
-    }
+    const sampler = this.openedActivePack()?.manifest.sampler;
+    return sampler ? { steps: sampler.steps, guidance: sampler.guidance } : {};
   }
 
   async status(): Promise<EngineStatus> {
