@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError, type Card, type EngineStatus, type EventName, type EventPayload, type JobInfo, type Take } from './contract';
 import { Engine } from './engine/engine';
+import { taskGuidance } from './engine/manifest';
 import { runTask, type TaskSpec, type Provenance } from './engine/tasks';
 import { Tokenizer } from './engine/tokenizer';
 import { isCancelled } from './engine/util';
@@ -109,6 +110,15 @@ export class Generation {
   samplerDefaults(): { steps?: number; guidance?: number } {
     const sampler = this.openedActivePack()?.manifest.sampler;
     return sampler ? { steps: sampler.steps, guidance: sampler.guidance } : {};
+  }
+
+  /**
+   * The guidance the active pack gives a task of its own (world-s: in-filling at 3, measured better
+   * than the pack's 1.5), or nothing: then a derived take keeps its source take's guidance.
+   */
+  private guidanceForTask(task: string): number | undefined {
+    const pack = this.openedActivePack();
+    return pack ? taskGuidance(pack.manifest, task) : undefined;
   }
 
   async status(): Promise<EngineStatus> {
@@ -348,7 +358,7 @@ export class Generation {
     const from = this.lib.getCard(take.cardId);
     const index = from.position + (direction === 'forward' ? 1 : 0);
     const card = this.lib.createCard(from.projectId, take.prompt, index, { ...from.settings, seed: from.settings.seed });
-    const job = this.enqueue(card.id, { task: 'extend', packId: this.packForNewTake(), prompt: take.prompt, seed: take.seed, steps: take.steps, guidance: take.guidance, aspect: take.aspect, direction, sourceTake: take.id });
+    const job = this.enqueue(card.id, { task: 'extend', packId: this.packForNewTake(), prompt: take.prompt, seed: take.seed, steps: take.steps, guidance: this.guidanceForTask(`extend-${direction}`) ?? take.guidance, aspect: take.aspect, direction, sourceTake: take.id });
     return { card: this.lib.getCard(card.id), job };
   }
 
@@ -364,7 +374,7 @@ export class Generation {
     const prompt = [left.prompt, right.prompt].filter(Boolean).join(', then ');
     const card = this.lib.createCard(left.projectId, prompt, right.position, left.settings);
     const a = this.lib.takes.get(left.chosenTakeId);
-    const job = this.enqueue(card.id, { task: 'infill', packId: this.packForNewTake(), prompt, seed: card.settings.seed, steps: a.steps, guidance: a.guidance, aspect: a.aspect, fromTake: left.chosenTakeId, toTake: right.chosenTakeId });
+    const job = this.enqueue(card.id, { task: 'infill', packId: this.packForNewTake(), prompt, seed: card.settings.seed, steps: a.steps, guidance: this.guidanceForTask('infill') ?? a.guidance, aspect: a.aspect, fromTake: left.chosenTakeId, toTake: right.chosenTakeId });
     return { card: this.lib.getCard(card.id), job };
   }
 

@@ -10,7 +10,6 @@ generated clips are compared with.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import math
 import os
@@ -26,7 +25,7 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.world import ObjectSpec, SceneSpec, PALETTE, SCENE_NAMES  # noqa: E402
-from studio_model.sampler import GUIDANCE, STEPS, decode_clip, encode_clip, sample, to_tensor, to_u8  # noqa: E402
+from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, sample, to_tensor, to_u8  # noqa: E402
 from studio_model.text import tokenize, MAX_TOKENS  # noqa: E402
 
 FRAMES = 16
@@ -85,10 +84,17 @@ def load(ckpt):
     return model, ae, st
 
 
+# --guidance: one guidance for every task; None: each task's own, as the pack's manifest gives them
+GUIDANCE_ALL = None
+
+
 def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed=0, batch=8,
-             steps=STEPS, guidance=GUIDANCE):
+             steps=STEPS, guidance=None, task="text-to-video"):
     """prompts: list[str]; cond_frames: list of uint8 [T,H,W,3] clips (or None) holding the given frames at
-    their positions; given: list of lists of frame indices given. Returns list of uint8 clips [T,H,W,3]."""
+    their positions; given: list of lists of frame indices given; task: the manifest's task name, which picks
+    the guidance when none is given. Returns list of uint8 clips [T,H,W,3]."""
+    if guidance is None:
+        guidance = GUIDANCE_ALL if GUIDANCE_ALL is not None else guidance_for(task)
     outs = []
     h, w = H // 4, W // 4
     null = torch.zeros(1, MAX_TOKENS, dtype=torch.int64)
@@ -280,7 +286,7 @@ def run_i2v(model, ae, rng, n, seed, W=128, H=72):
     specs = eval_specs(rng, n, 1, motions=[m for m in world.MOTIONS if m != "still"], camera_p=0.0)
     prompts = [person_prompt(rng, s) for s in specs]
     refs = [world.render(s, W, H, FRAMES) for s in specs]
-    clips = generate(model, ae, prompts, cond_frames=refs, given=[[0]] * n, seed=seed, W=W, H=H)
+    clips = generate(model, ae, prompts, cond_frames=refs, given=[[0]] * n, seed=seed, W=W, H=H, task="image-to-video")
     rows = []
     for p, s, c, r in zip(prompts, specs, clips, refs):
         ps = psnr(c[0], r[0])
@@ -306,7 +312,7 @@ def run_i2v_conflict(model, ae, rng, n, seed, W=128, H=72):
     told = [SceneSpec(scene=world.other_scene(rng, s.scene), objects=s.objects, camera=None) for s in specs]
     prompts = [person_prompt(rng, t) for t in told]
     refs = [world.render(s, W, H, FRAMES) for s in specs]
-    clips = generate(model, ae, prompts, cond_frames=refs, given=[[0]] * n, seed=seed, W=W, H=H)
+    clips = generate(model, ae, prompts, cond_frames=refs, given=[[0]] * n, seed=seed, W=W, H=H, task="image-to-video")
     rows = []
     for p, s, t, c in zip(prompts, specs, told, clips):
         r = score_conflict(c, s, W, H)
@@ -322,7 +328,8 @@ def run_extend(model, ae, rng, n, seed, backward=False, k=4, W=128, H=72):
     tau_new = (FRAMES - k) / FRAMES if not backward else -(FRAMES - k) / FRAMES
     refs = [world.render(s, W, H, FRAMES, tau0=tau_new) for s in specs]
     given = list(range(k)) if not backward else list(range(FRAMES - k, FRAMES))
-    clips = generate(model, ae, prompts, cond_frames=refs, given=[given] * n, seed=seed, W=W, H=H)
+    clips = generate(model, ae, prompts, cond_frames=refs, given=[given] * n, seed=seed, W=W, H=H,
+                     task="extend-backward" if backward else "extend-forward")
     rows = []
     for p, s, c, r in zip(prompts, specs, clips, refs):
         seam = k if not backward else FRAMES - k
@@ -346,7 +353,8 @@ def run_chain(model, ae, rng, n, seed, links=5, k=4, W=128, H=72):
             cf = np.zeros_like(ch[-1])
             cf[:k] = ch[-1][FRAMES - k:]
             conds.append(cf)
-        new = generate(model, ae, prompts, cond_frames=conds, given=[list(range(k))] * n, seed=seed + 7 + li, W=W, H=H)
+        new = generate(model, ae, prompts, cond_frames=conds, given=[list(range(k))] * n, seed=seed + 7 + li, W=W, H=H,
+                       task="extend-forward")
         for ch, c in zip(chains, new):
             ch.append(c)
     rows = []
@@ -377,7 +385,7 @@ def run_infill(model, ae, rng, n, seed, W=128, H=72):
         s.objects[0].position = None
     prompts = [person_prompt(rng, s) for s in specs]
     refs = [world.render(s, W, H, FRAMES) for s in specs]
-    clips = generate(model, ae, prompts, cond_frames=refs, given=[[0, FRAMES - 1]] * n, seed=seed, W=W, H=H)
+    clips = generate(model, ae, prompts, cond_frames=refs, given=[[0, FRAMES - 1]] * n, seed=seed, W=W, H=H, task="infill")
     rows = []
     for p, s, c, r in zip(prompts, specs, clips, refs):
         p0, p1 = psnr(c[0], r[0]), psnr(c[-1], r[-1])
@@ -425,11 +433,12 @@ def main():
     ap.add_argument("--only", choices=["i2v_conflict"], default=None,
                     help="run one task alone (its prompts are drawn from their own seed, so they match the full run)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--guidance", type=float, default=GUIDANCE, help="sampler guidance (default: the pack's)")
+    ap.add_argument("--guidance", type=float, default=None,
+                    help="one sampler guidance for every task (default: the pack's, per task)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    if args.guidance != GUIDANCE:  # every task samples through the module's generate()
-        globals()["generate"] = functools.partial(generate, guidance=args.guidance)
+    global GUIDANCE_ALL
+    GUIDANCE_ALL = args.guidance
     t0 = time.time()
     model, ae, st = load(args.ckpt)
     # its own stream, so adding it left every other task's prompts as they were
@@ -468,7 +477,8 @@ def main():
                    "passes_middle": frac(res["infill"], "middle_ok")},
         "i2v_conflicting_prompt": summarize_conflict(res["i2v_conflict"]),
         "floors": {"t2v_1_object": 0.6, "t2v_2_object": 0.4}, "targets": {"t2v_1_object": 0.9, "t2v_2_object": 0.75},
-        "sampler": {"steps": STEPS, "guidance": args.guidance}, "seed": args.seed,
+        "sampler": {"steps": STEPS, "guidance": GUIDANCE if args.guidance is None else args.guidance,
+                    "task_guidance": TASK_GUIDANCE if args.guidance is None else {}}, "seed": args.seed,
         "eval_wall_s": round(time.time() - t0, 1),
         "checkpoint_samples_seen": st.get("stages", {}).get("dit", {}).get("samples"),
     }
@@ -481,7 +491,7 @@ def main():
             man = json.load(f)
         man["evaluation"] = {"command": "python3 model/evaluate.py --manifest "
                                         "resources/models/world-s/manifest.json" + (f" --seed {args.seed}")
-                                        + (f" --guidance {args.guidance}" if args.guidance != GUIDANCE else ""),
+                                        + (f" --guidance {args.guidance}" if args.guidance is not None else ""),
                              "scorer": "model/evaluate.py (written from shared/WORLD.md)", "scores": scores}
         tmp = args.manifest + ".tmp"
         with open(tmp, "w") as f:

@@ -20,7 +20,7 @@ sys.path.insert(0, HERE)
 
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
 from studio_model.text import MAX_TOKENS, PAD_ID, UNK_ID, vocab_json  # noqa: E402
-from studio_model.sampler import GUIDANCE, STEPS, t_grid  # noqa: E402
+from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, t_grid  # noqa: E402
 
 PACK_ID = "world-s"
 OPSET = 17
@@ -137,13 +137,15 @@ def export(ckpt, out):
             "retake": "mask every frame outside the range to regenerate"},
         "sampler": {
             "kind": "rectified-flow", "prediction": "x0", "steps": STEPS, "guidance": GUIDANCE,
+            # where a task was measured better at another guidance (the app and the CLI use it for that task)
+            "task_guidance": dict(TASK_GUIDANCE),
             "schedule": "t_i = 1 - i/steps for i = 0..steps (linear from 1 to 0); rectified flow x_t = (1-t)*x0 + t*eps",
             "noise": "x = eps ~ N(0,1), shape [B,C,T,h,w], drawn once from the seed",
             "steps_detail": [
                 "for i in 0..steps-1: t = t_i, t2 = t_{i+1}",
                 "text_c = text_encoder(tokens(prompt)); text_u = text_encoder(tokens(null_prompt)) (all pad ids)",
                 "xc = denoiser(x, t, text_c, cond, mask); xu = denoiser(x, t, text_u, cond, mask) (same cond and mask; batch them)",
-                "x0 = xu + guidance * (xc - xu)",
+                "x0 = xu + guidance * (xc - xu)   (guidance: task_guidance[task] where the task is listed, else guidance)",
                 "x0 = mask * cond + (1 - mask) * x0   (pin the known latent frames)",
                 "x = x0 + (t2 / t) * (x - x0)   (Euler step; the last step, t2 = 0, gives x = x0)"],
             "decode": "frames = decoder(x[:, :, i]) for each latent frame i; output is RGB in [-1,1] (already clamped): "

@@ -47,7 +47,7 @@ generate options:
   --prompt TEXT            what the clip shows (required for text-to-video)
   --seed N                 whole number 0..2147483647 (default: a random seed, recorded in provenance)
   --steps N                sampling steps, 1..100 (default: the pack's)
-  --guidance G             classifier-free guidance, 0..20 (default: the pack's)
+  --guidance G             classifier-free guidance, 0..20 (default: the pack's for the task)
   --aspect 16:9|1:1        canvas (default 16:9; extension and retake follow the source clip)
   --out DIR                output folder: DIR/frames/0001.png..., DIR/clip.mp4, DIR/provenance.json
   --image FILE             image-to-video from a picture (PNG, JPEG, WebP)

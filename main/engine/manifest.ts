@@ -34,6 +34,8 @@ export const Manifest = z.looseObject({
     prediction: z.enum(['x0', 'velocity', 'v', 'eps']).default('x0'),
     steps: z.number().int().positive(),
     guidance: z.number().min(0),
+    /** Tasks measured better at another guidance than `guidance` (e.g. { infill: 3 }), by manifest task name. */
+    task_guidance: z.record(z.string(), z.number().min(0)).optional(),
     schedule: z.string().optional(),
   }),
   text: z.looseObject({
@@ -53,6 +55,11 @@ export type GraphName = 'text_encoder' | 'denoiser' | 'encoder' | 'decoder';
 export const GRAPH_NAMES: GraphName[] = ['text_encoder', 'denoiser', 'encoder', 'decoder'];
 
 export const Vocab = z.looseObject({ words: z.array(z.string()).min(2) });
+
+/** The guidance a pack gives a task of its own (manifest task name: "infill", "extend-forward", ...), if any. */
+export function taskGuidance(m: Manifest, task: string): number | undefined {
+  return m.sampler.task_guidance?.[task];
+}
 
 /** The canvas for an aspect ("16:9", "1:1"); the pack canvas when the pack lists no aspects. */
 export function canvasFor(m: Manifest, aspect?: string): { width: number; height: number } {

@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { clipPngFiles, decodePicture, encodePngAsync, readClip, writeMp4 } from '../media/ffmpeg';
 import type { Engine, GenerateHooks, GenerateResult, KnownFrame } from './engine';
-import { canvasFor, type Manifest } from './manifest';
+import { canvasFor, taskGuidance, type Manifest } from './manifest';
 import { throwIfAborted } from './util';
 
 export type TaskSpec =
@@ -22,6 +22,11 @@ export type TaskSpec =
   | { kind: 'extend'; source: string; direction: 'forward' | 'backward'; overlap?: number }
   | { kind: 'infill'; from: string; to: string }
   | { kind: 'retake'; source: string; range: [number, number] };
+
+/** The manifest's name for a task ("extend-forward", ...): the key of its task_guidance. */
+export function manifestTask(task: TaskSpec): string {
+  return task.kind === 'extend' ? `extend-${task.direction}` : task.kind;
+}
 
 export interface RunRequest {
   task: TaskSpec;
@@ -244,7 +249,7 @@ export async function runTask(engine: Engine, req: RunRequest, hooks: GenerateHo
   throwIfAborted(signal);
 
   const result = await engine.generate(
-    { packId: req.packId, prompt: req.prompt, seed: req.seed, steps: req.steps, guidance: req.guidance, aspect, known },
+    { packId: req.packId, prompt: req.prompt, seed: req.seed, steps: req.steps, guidance: req.guidance ?? taskGuidance(m, manifestTask(task)), aspect, known },
     hooks,
   );
   throwIfAborted(signal);

@@ -36,6 +36,18 @@ def test_manifest_and_sha256():
     assert v["words"][0] == "<pad>" and v["words"][1] == "<unk>"
 
 
+def test_manifest_sampler_is_the_one_the_evaluation_measured():
+    """The app samples with the manifest's defaults, the scores were measured with studio_model.sampler's:
+    they must be the same numbers, per task too."""
+    from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, guidance_for
+    s = manifest()["sampler"]
+    assert (s["steps"], s["guidance"], s.get("task_guidance", {})) == (STEPS, GUIDANCE, TASK_GUIDANCE)
+    assert set(TASK_GUIDANCE) <= set(manifest()["tasks"])
+    assert guidance_for("infill") == TASK_GUIDANCE["infill"] and guidance_for("text-to-video") == GUIDANCE
+    ev = manifest()["evaluation"]["scores"]["sampler"]
+    assert ev["steps"] == STEPS and ev["guidance"] == GUIDANCE
+
+
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
 def test_onnx_parity_with_pytorch_checkpoint():
     import export

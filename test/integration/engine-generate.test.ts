@@ -155,6 +155,8 @@ describe('engine with the built-in pack', () => {
     const srcClip = await readClip(src);
     const fwd = await gen({ out: out('ext-fwd'), task: { kind: 'extend', source: src, direction: 'forward' } });
     expect(fwd.provenance.frames).toBe(12);
+    // the pack names no guidance of its own for extension: the pack's default
+    expect(fwd.provenance.guidance).toBe(engine.pack().manifest.sampler.guidance);
     expect(framesOf(fwd.dir).length).toBe(12);
     expect(fwd.provenance.conditioning.map((c) => c.frame)).toEqual([13, 14, 15, 16]);
     expect(fwd.provenance.conditioning[3]!.sha256).toBe(require('node:crypto').createHash('sha256').update(png(src, 16)).digest('hex'));
@@ -181,6 +183,12 @@ describe('engine with the built-in pack', () => {
     expect(psnr(r.result.frames[0]!, clip.frames[0]!)).toBeGreaterThan(20);
     expect(psnr(r.result.frames[15]!, clip.frames[15]!)).toBeGreaterThan(20);
     expect(r.provenance.conditioning.map((c) => c.role)).toEqual(['from', 'to']);
+    // The pack measured in-filling better at its own guidance (manifest sampler.task_guidance.infill)
+    // than at the pack's 1.5: with no guidance asked for, in-filling uses it, and the take records it.
+    const pack = engine.pack().manifest.sampler;
+    expect(pack.task_guidance?.infill).toBeDefined();
+    expect(pack.task_guidance!.infill).not.toBe(pack.guidance);
+    expect(r.provenance.guidance).toBe(pack.task_guidance!.infill);
 
     const between = await gen({ out: out('infill-clips'), task: { kind: 'infill', from: out('t2v-a'), to: out('t2v-c') } });
     const bc = await readClip(between.dir);
@@ -189,6 +197,9 @@ describe('engine with the built-in pack', () => {
     expect(Buffer.from(bc.frames[0]!).equals(Buffer.from(ca.frames[15]!))).toBe(true);
     expect(Buffer.from(bc.frames[15]!).equals(Buffer.from(cc.frames[0]!))).toBe(true);
     expect(between.provenance.conditioning.map((c) => [c.role, c.frame])).toEqual([['from', 16], ['to', 1]]);
+    // a guidance asked for wins over the task's own
+    const asked = await gen({ out: out('infill-asked'), task: { kind: 'infill', from: a, to: b }, guidance: 2 });
+    expect(asked.provenance.guidance).toBe(2);
   });
 
   it('retake A:B: same frame count, every frame outside the range byte-identical', async () => {
