@@ -357,8 +357,10 @@ export class Generation {
     this.takeFolder(take); // refuses an unfinished take before a card is made
     const from = this.lib.getCard(take.cardId);
     const index = from.position + (direction === 'forward' ? 1 : 0);
-    const card = this.lib.createCard(from.projectId, take.prompt, index, { ...from.settings, seed: from.settings.seed });
-    const job = this.enqueue(card.id, { task: 'extend', packId: this.packForNewTake(), prompt: take.prompt, seed: take.seed, steps: take.steps, guidance: this.guidanceForTask(`extend-${direction}`) ?? take.guidance, aspect: take.aspect, direction, sourceTake: take.id });
+    const guidance = this.guidanceForTask(`extend-${direction}`) ?? take.guidance;
+    // the new card's settings say how its take was made
+    const card = this.lib.createCard(from.projectId, take.prompt, index, { ...from.settings, guidance });
+    const job = this.enqueue(card.id, { task: 'extend', packId: this.packForNewTake(), prompt: take.prompt, seed: take.seed, steps: take.steps, guidance, aspect: take.aspect, direction, sourceTake: take.id });
     return { card: this.lib.getCard(card.id), job };
   }
 
@@ -372,9 +374,10 @@ export class Generation {
       throw new StudioError('conflict', `Both cards need a chosen take to bridge: card ${left.chosenTakeId ? right.position + 1 : left.position + 1} has none yet.`);
     }
     const prompt = [left.prompt, right.prompt].filter(Boolean).join(', then ');
-    const card = this.lib.createCard(left.projectId, prompt, right.position, left.settings);
     const a = this.lib.takes.get(left.chosenTakeId);
-    const job = this.enqueue(card.id, { task: 'infill', packId: this.packForNewTake(), prompt, seed: card.settings.seed, steps: a.steps, guidance: this.guidanceForTask('infill') ?? a.guidance, aspect: a.aspect, fromTake: left.chosenTakeId, toTake: right.chosenTakeId });
+    const guidance = this.guidanceForTask('infill') ?? a.guidance;
+    const card = this.lib.createCard(left.projectId, prompt, right.position, { ...left.settings, guidance });
+    const job = this.enqueue(card.id, { task: 'infill', packId: this.packForNewTake(), prompt, seed: card.settings.seed, steps: a.steps, guidance, aspect: a.aspect, fromTake: left.chosenTakeId, toTake: right.chosenTakeId });
     return { card: this.lib.getCard(card.id), job };
   }
 

@@ -398,6 +398,7 @@ def main():
     state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]
+    seg_samples0 = st["samples"]
 
     def checkpoint():
         st["wall"] = seg_wall0 + time.time() - seg_start
@@ -434,7 +435,8 @@ def main():
         if st["step"] % 25 == 0:
             el = time.time() - seg_start
             log(f"dit step {st['step']} samples {st['samples']} loss(avg25) {np.mean(losses[-25:]):.4f} "
-                f"{(st['samples'] - 0) / max(1, seg_wall0 + el):.2f} samples/s overall")
+                f"{st['samples'] / max(1, seg_wall0 + el):.2f} samples/s overall, "
+                f"{(st['samples'] - seg_samples0) / max(1, el):.2f} in this run")
         if time.time() - t_ck > args.ckpt_minutes * 60:
             checkpoint()
             t_ck = time.time()

@@ -155,6 +155,7 @@ test('extend forward makes a new card after the take, and bridge joins two cards
   await expect(page.getByRole('dialog')).toContainText('infill');
   // In-filling uses the pack's own guidance for it (3), not the card's 1.5 (the pack's default).
   await expect(page.getByRole('dialog').getByRole('row', { name: /^Guidance/ }).getByRole('cell')).toHaveText('3');
+  await expect(card(page, 3)).toContainText('12 steps · guidance 3 · 16:9');
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   await shot(page, '15-bridged');
 });
