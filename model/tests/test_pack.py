@@ -45,7 +45,7 @@ def test_manifest_sampler_is_the_one_the_evaluation_measured():
     assert set(TASK_GUIDANCE) <= set(manifest()["tasks"])
     assert guidance_for("infill") == TASK_GUIDANCE["infill"] and guidance_for("text-to-video") == GUIDANCE
     ev = manifest()["evaluation"]["scores"]["sampler"]
-    assert ev["steps"] == STEPS and ev["guidance"] == GUIDANCE
+    assert ev["steps"] == STEPS and ev["guidance"] == GUIDANCE and ev["task_guidance"] == TASK_GUIDANCE
 
 
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
