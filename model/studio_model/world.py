@@ -609,13 +609,13 @@ def render(spec: SceneSpec, width=128, height=72, frames=16, tau0=0.0, seed=0, s
             col = np.array(PALETTE[o.colour], np.float32)
             sub = img[y_lo:y_hi, x_lo:x_hi]
             img[y_lo:y_hi, x_lo:x_hi] = np.where(cov[..., None], col[None, None, :], sub)
+            # the pixels the box touches (the sub-sample box widened to whole pixels)
+            px_lo, px_hi, py_lo, py_hi = x_lo // ss, -(-x_hi // ss), y_lo // ss, -(-y_hi // ss)
+            boxes.append((px_lo, px_hi, py_lo, py_hi))
             if return_masks:
-                # coverage on the pixel grid: only the pixels the box touches (box widened to whole pixels)
-                px_lo, px_hi, py_lo, py_hi = x_lo // ss, -(-x_hi // ss), y_lo // ss, -(-y_hi // ss)
                 part = np.zeros(((py_hi - py_lo) * ss, (px_hi - px_lo) * ss), np.float32)
                 part[y_lo - py_lo * ss:y_hi - py_lo * ss, x_lo - px_lo * ss:x_hi - px_lo * ss] = cov
                 masks[k, i, py_lo:py_hi, px_lo:px_hi] = _downsample(part, ss)
-            boxes.append((x_lo // ss, -(-x_hi // ss), y_lo // ss, -(-y_hi // ss)))
         # The background's pixels are averaged once; per frame only the pixels an object touches are
         # averaged again. Same pixels as averaging the whole frame, at a fraction of the cost (rendering
         # shared the two cores with training).
