@@ -12,7 +12,7 @@ import path from 'node:path';
 import { StudioError, type Card, type EngineStatus, type EventName, type EventPayload, type JobInfo, type Take } from './contract';
 import { Engine } from './engine/engine';
 import { taskGuidance } from './engine/manifest';
-import { runTask, type TaskSpec, type Provenance } from './engine/tasks';
+import { manifestTask, runTask, type TaskSpec, type Provenance } from './engine/tasks';
 import { Tokenizer } from './engine/tokenizer';
 import { isCancelled } from './engine/util';
 import { decodePicture } from './media/ffmpeg';
@@ -116,9 +116,9 @@ export class Generation {
    * The guidance the active pack gives a task of its own (world-s: in-filling at 3, measured better
    * than the pack's 1.5), or nothing: then a derived take keeps its source take's guidance.
    */
-  private guidanceForTask(task: string): number | undefined {
+  private guidanceForTask(task: Parameters<typeof manifestTask>[0]): number | undefined {
     const pack = this.openedActivePack();
-    return pack ? taskGuidance(pack.manifest, task) : undefined;
+    return pack ? taskGuidance(pack.manifest, manifestTask(task)) : undefined;
   }
 
   async status(): Promise<EngineStatus> {
@@ -357,7 +357,7 @@ export class Generation {
     this.takeFolder(take); // refuses an unfinished take before a card is made
     const from = this.lib.getCard(take.cardId);
     const index = from.position + (direction === 'forward' ? 1 : 0);
-    const guidance = this.guidanceForTask(`extend-${direction}`) ?? take.guidance;
+    const guidance = this.guidanceForTask({ kind: 'extend', direction }) ?? take.guidance;
     // the new card's settings say how its take was made
     const card = this.lib.createCard(from.projectId, take.prompt, index, { ...from.settings, guidance });
     const job = this.enqueue(card.id, { task: 'extend', packId: this.packForNewTake(), prompt: take.prompt, seed: take.seed, steps: take.steps, guidance, aspect: take.aspect, direction, sourceTake: take.id });
@@ -375,7 +375,7 @@ export class Generation {
     }
     const prompt = [left.prompt, right.prompt].filter(Boolean).join(', then ');
     const a = this.lib.takes.get(left.chosenTakeId);
-    const guidance = this.guidanceForTask('infill') ?? a.guidance;
+    const guidance = this.guidanceForTask({ kind: 'infill' }) ?? a.guidance;
     const card = this.lib.createCard(left.projectId, prompt, right.position, { ...left.settings, guidance });
     const job = this.enqueue(card.id, { task: 'infill', packId: this.packForNewTake(), prompt, seed: card.settings.seed, steps: a.steps, guidance, aspect: a.aspect, fromTake: left.chosenTakeId, toTake: right.chosenTakeId });
     return { card: this.lib.getCard(card.id), job };

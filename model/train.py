@@ -60,10 +60,7 @@ class Stream(torch.utils.data.IterableDataset):
         if self.stage == "dit":
             ae = AutoEncoder(self.ae_cfg)
             ae.load_state_dict(self.ae_state)
-            # channels-last convolutions: the encoder ran 1.25-1.8x faster so (tools/data_cost.py), and the
-            # worker shares the two cores with the training step
-            enc_cl = ae.encoder.eval().to(memory_format=torch.channels_last)
-            enc = lambda x: enc_cl(x.contiguous(memory_format=torch.channels_last))  # noqa: E731
+            enc = ae.encoder.eval()
         while True:
             W, H = CANVAS["1:1"] if rng.random() < self.square_p else CANVAS["16:9"]
             if self.stage == "ae":

@@ -24,7 +24,7 @@ export type TaskSpec =
   | { kind: 'retake'; source: string; range: [number, number] };
 
 /** The manifest's name for a task ("extend-forward", ...): the key of its task_guidance. */
-export function manifestTask(task: TaskSpec): string {
+export function manifestTask(task: { kind: TaskSpec['kind']; direction?: 'forward' | 'backward' }): string {
   return task.kind === 'extend' ? `extend-${task.direction}` : task.kind;
 }
 
