@@ -426,11 +426,13 @@ def main():
     ap.add_argument("--n2", type=int, default=56)
     ap.add_argument("--n-i2v", type=int, default=24)
     ap.add_argument("--n-ext", type=int, default=16)
-    ap.add_argument("--n-chain", type=int, default=4)
+    ap.add_argument("--n-chain", type=int, default=12,
+                    help="chained extensions: the first 4 from the main stream (all there was before pack 0.7.0, "
+                         "when one prompt moved the row 25 points), the rest from their own")
     ap.add_argument("--n-infill", type=int, default=16)
     ap.add_argument("--n-square", type=int, default=8)
     ap.add_argument("--n-conflict", type=int, default=16)
-    ap.add_argument("--only", choices=["i2v_conflict"], default=None,
+    ap.add_argument("--only", choices=["i2v_conflict", "chain_more"], default=None,
                     help="run one task alone (its prompts are drawn from their own seed, so they match the full run)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--guidance", type=float, default=None,
@@ -443,9 +445,15 @@ def main():
     model, ae, st = load(args.ckpt)
     # its own stream, so adding it left every other task's prompts as they were
     conflict = lambda: run_i2v_conflict(model, ae, np.random.default_rng(args.seed + 7), args.n_conflict, args.seed + 7)
+    # the chained prompts past the first 4, from their own stream too (so the other tasks' prompts stayed)
+    chain_more = lambda: run_chain(model, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8)
     if args.only == "i2v_conflict":
         rows = conflict()
         print(json.dumps({"i2v_conflict": summarize_conflict(rows), "rows": rows}, indent=1))
+        return
+    if args.only == "chain_more":
+        rows = chain_more()
+        print(json.dumps({"chain_more": {k: frac(rows, k) for k in ("all", "bg_ok", "size_ok", "seams_ok")}, "rows": rows}, indent=1))
         return
     rng = np.random.default_rng(args.seed)
     res = {"t2v": run_t2v(model, ae, rng, args.n1, args.n2, args.seed)}
@@ -453,7 +461,7 @@ def main():
     res["i2v"] = run_i2v(model, ae, rng, args.n_i2v, args.seed + 1)
     res["extend_forward"] = run_extend(model, ae, rng, args.n_ext, args.seed + 2)
     res["extend_backward"] = run_extend(model, ae, rng, args.n_ext, args.seed + 3, backward=True)
-    res["chained_extension"] = run_chain(model, ae, rng, args.n_chain, args.seed + 4)
+    res["chained_extension"] = run_chain(model, ae, rng, min(args.n_chain, 4), args.seed + 4) + chain_more()
     res["infill"] = run_infill(model, ae, rng, args.n_infill, args.seed + 6)
     res["i2v_conflict"] = conflict()
     n_prompts = sum(len(v) for v in res.values())
