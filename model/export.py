@@ -112,7 +112,7 @@ def export(ckpt, out):
         with open(mpath) as f:
             old = json.load(f)
     man = {
-        "format": 1, "id": PACK_ID, "version": "0.6.0", "license": "MIT",
+        "format": 1, "id": PACK_ID, "version": "0.7.0", "license": "MIT",
         "description": "Built-in pack: a small Sora-shaped latent video model (per-frame conv autoencoder, "
                        "spacetime-patch DiT, rectified flow with x0 prediction) trained from scratch on the "
                        "procedural world of shared/WORLD.md. It only knows that world's vocabulary.",
