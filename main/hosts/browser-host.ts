@@ -179,7 +179,11 @@ export async function startBrowserHost(opts: {
       stopEvents();
       for (const ws of sockets) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // server.close() alone waits for every open connection to end, and an open tab holds some (a
+      // request still being sent, a video still streaming): the host must stop when asked.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { repoRoot, startStudio, type RunningStudio } from '../support/studio-process';
@@ -107,5 +108,24 @@ describe('the browser host', () => {
     expect(await call(ws, 4, 'cards.list', { projectId: 'missing' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await call(ws, 5, 'shell.exec', {})).toMatchObject({ ok: false, error: { code: 'unknown_call' } });
     ws.close();
+  });
+
+  it('stops promptly when asked, even with a request still open', async () => {
+    // An open tab keeps connections to the host; a request still being sent (or a video still
+    // streaming) once kept server.close() waiting, and an e2e run timed out stopping the host.
+    const own = await startStudio();
+    const { port } = new URL(own.origin);
+    const sock = net.connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+    sock.on('error', () => {}); // the host hangs up on it: that is the point
+    sock.write('GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n'); // headers never finished
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    const stopped = own.stop().then(() => Date.now() - t0);
+    const ms = await Promise.race([stopped, new Promise<number>((r) => setTimeout(() => r(-1), 8000))]);
+    sock.destroy();
+    if (ms < 0) await own.crash();
+    expect(ms, 'the host was still running 8 s after SIGTERM').toBeGreaterThanOrEqual(0);
+    expect(ms).toBeLessThan(5000);
   });
 });
