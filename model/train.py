@@ -94,12 +94,19 @@ class Stream(torch.utils.data.IterableDataset):
                     toks.append(tokenize(prompt)[0])
                     masks.append(make_mask(rng, FRAMES, kind))
                     objs.append(torch.from_numpy(om.max(axis=0) if len(om) else np.zeros((FRAMES, H, W), np.float32)))
-                with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-                    lat = encode_clip(enc, torch.stack(clips)).float()
+                lat = encode_batch(enc, torch.stack(clips), self.bf16)
+                with torch.no_grad():
                     # object coverage on the latent grid (max over each 4x4 cell, grown by one cell)
                     ob = torch.nn.functional.max_pool3d(torch.stack(objs)[:, None], (1, 4, 4))
                     ob = torch.nn.functional.max_pool3d(ob, (1, 3, 3), stride=1, padding=(0, 1, 1))
                 yield lat, torch.tensor(toks, dtype=torch.int64), torch.from_numpy(np.stack(masks)), ob
+
+
+def encode_batch(enc, clips, bf16=False):
+    """clips [B,3,T,H,W] -> fp32 latents, the encoder under bfloat16 autocast with --bf16 (the data
+    worker's form; tools/data_cost.py times both)."""
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        return encode_clip(enc, clips).float()
 
 
 def conflicting_prompt(rng, spec):

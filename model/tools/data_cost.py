@@ -1,10 +1,10 @@
-"""What one training clip costs the data worker: rendering it, and encoding it to latents, on one
-thread, as in the worker.
+"""What one training clip costs the data worker: rendering it, and encoding it to latents (in fp32
+and under bfloat16 autocast, as `train.py --bf16` does), on one thread, as in the worker.
 
   /usr/bin/python3 model/tools/data_cost.py [--clips 64] [--ckpt model/checkpoints/world-s.pt]
 
 On 2 cores the worker competes with the training step for CPU, so every millisecond here is taken
-from training. Prints one JSON line (ms per clip).
+from training. Prints one JSON line (ms per clip, and the bf16 latents' rms difference from fp32).
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ sys.path.insert(0, HERE)
 
 from export import load_modules  # noqa: E402
 from studio_model import world  # noqa: E402
-from studio_model.sampler import encode_clip, to_tensor  # noqa: E402
-from train import CANVAS, FRAMES  # noqa: E402
+from studio_model.sampler import to_tensor  # noqa: E402
+from train import CANVAS, FRAMES, encode_batch  # noqa: E402
 
 
 def best_ms(f, reps=3):
@@ -48,10 +48,12 @@ def main():
     specs = [world.random_prompt(rng)[1] for _ in range(a.clips)]
     render_ms, clips = best_ms(lambda: [world.render(s, W, H, FRAMES, seed=i, return_masks=True)[0] for i, s in enumerate(specs)], 1)
     x = torch.stack([to_tensor(c) for c in clips])
-    with torch.no_grad():
-        encode_ms, _ = best_ms(lambda: [encode_clip(enc, x[i:i + 16]) for i in range(0, len(x), 16)])
+    encode_ms, z32 = best_ms(lambda: torch.cat([encode_batch(enc, x[i:i + 16]) for i in range(0, len(x), 16)]))
+    bf16_ms, z16 = best_ms(lambda: torch.cat([encode_batch(enc, x[i:i + 16], bf16=True) for i in range(0, len(x), 16)]))
     n = a.clips
     print(json.dumps({"clips": n, "render_ms": round(render_ms / n, 1), "encode_ms": round(encode_ms / n, 1),
+                      "encode_bf16_ms": round(bf16_ms / n, 1),
+                      "bf16_rms_diff": round(float((z16 - z32).pow(2).mean().sqrt() / z32.pow(2).mean().sqrt()), 4),
                       "threads": 1, "cpu": os.cpu_count()}))
 
 
