@@ -54,20 +54,28 @@ def load_modules(ckpt):
     return ae.eval(), model.eval(), st
 
 
+def denoiser_graph(model):
+    """the denoiser's (module, example inputs, input names, output names, dynamic axes)"""
+    cfg = model.cfg
+    C = cfg.channels
+    B, T, h, w = 2, FRAMES, 18, 32
+    return (Denoiser(model.dit), (torch.randn(B, C, T, h, w), torch.rand(B), torch.randn(B, MAX_TOKENS, cfg.text_dim),
+                                  torch.randn(B, C, T, h, w), torch.zeros(B, 1, T, h, w)),
+            ["x", "t", "text", "cond", "mask"], ["out"],
+            {"x": {0: "B", 2: "T", 3: "h", 4: "w"}, "t": {0: "B"}, "text": {0: "B"},
+             "cond": {0: "B", 2: "T", 3: "h", 4: "w"}, "mask": {0: "B", 2: "T", 3: "h", 4: "w"},
+             "out": {0: "B", 2: "T", 3: "h", 4: "w"}})
+
+
 def graph_modules(ae, model):
     """name -> (module, example inputs, input names, output names, dynamic axes)"""
     cfg = model.cfg
     C = cfg.channels
-    B, T, h, w = 2, FRAMES, 18, 32
+    B, h, w = 2, 18, 32
     return {
         "text_encoder": (model.text_encoder, (torch.zeros(B, MAX_TOKENS, dtype=torch.int64),), ["tokens"], ["text"],
                          {"tokens": {0: "B"}, "text": {0: "B"}}),
-        "denoiser": (Denoiser(model.dit), (torch.randn(B, C, T, h, w), torch.rand(B), torch.randn(B, MAX_TOKENS, cfg.text_dim),
-                                           torch.randn(B, C, T, h, w), torch.zeros(B, 1, T, h, w)),
-                     ["x", "t", "text", "cond", "mask"], ["out"],
-                     {"x": {0: "B", 2: "T", 3: "h", 4: "w"}, "t": {0: "B"}, "text": {0: "B"},
-                      "cond": {0: "B", 2: "T", 3: "h", 4: "w"}, "mask": {0: "B", 2: "T", 3: "h", 4: "w"},
-                      "out": {0: "B", 2: "T", 3: "h", 4: "w"}}),
+        "denoiser": denoiser_graph(model),
         "encoder": (ae.encoder, (torch.rand(B, 3, 72, 128) * 2 - 1,), ["frames"], ["latent"],
                     {"frames": {0: "B", 2: "H", 3: "W"}, "latent": {0: "B", 2: "h", 3: "w"}}),
         "decoder": (DecoderClamped(ae.decoder), (torch.randn(B, C, h, w),), ["latent"], ["frames"],

@@ -229,9 +229,13 @@ def save(state, path):
 
 
 def compact(state):
-    """the committed checkpoint: fp32 weights + EMA, Adam moments in bfloat16, no autoencoder optimiser
-    (the autoencoder is frozen once the DiT trains) -> under 45 MB."""
+    """the committed checkpoint: the EMA weights (what the pack exports) in fp32; the training weights and
+    the Adam moments in bfloat16 (rounding the weights once per session moves them less than one step
+    at lr 4e-4 does); no autoencoder optimiser (the autoencoder is frozen once the DiT trains) -> under
+    45 MB with the factorised DiT's 4.2 M parameters."""
     out = {k: v for k, v in state.items() if k not in ("ae_opt", "ae_partial")}
+    if "dit" in state:
+        out["dit"] = {n: (t.to(torch.bfloat16) if t.is_floating_point() else t) for n, t in state["dit"].items()}
     if "dit_opt" in state:
         opt = {"param_groups": state["dit_opt"]["param_groups"], "state": {}}
         for k, v in state["dit_opt"]["state"].items():
@@ -241,7 +245,9 @@ def compact(state):
 
 
 def expand(state):
-    """inverse of compact(): optimiser moments back to float32."""
+    """inverse of compact(): training weights and optimiser moments back to float32."""
+    if "dit" in state:
+        state["dit"] = {n: (t.float() if t.dtype == torch.bfloat16 else t) for n, t in state["dit"].items()}
     if "dit_opt" in state:
         for v in state["dit_opt"]["state"].values():
             for n, t in list(v.items()):

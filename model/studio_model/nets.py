@@ -120,12 +120,30 @@ class DiTConfig:
     patch_t: int = 8
     patch_s: int = 2
     mlp: int = 4
+    # "joint": one attention over the text and every video token (packs up to 0.8.0). "factorised": per
+    # block, attention over the text and the tokens of one time slice, then attention across time at each
+    # place. Its cost grows with the number of time slices instead of with their square, so shorter
+    # temporal patches (patch_t 4 or 2) become affordable on a CPU (tools/step_cost.py measures it).
+    attn: str = "joint"
+
+
+def attend(qkv, proj, x, heads):
+    """multi-head self-attention of x [B,N,D] through the layers qkv (D -> 3D) and proj (D -> D)"""
+    B, N, D = x.shape
+    q, k, v = qkv(x).reshape(B, N, 3, heads, D // heads).permute(2, 0, 3, 1, 4)
+    a = torch.softmax((q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(D // heads)), dim=-1)
+    return proj((a @ v).transpose(1, 2).reshape(B, N, D))
 
 
 class Block(nn.Module):
-    """pre-LN transformer block; adaLN-zero modulation from a conditioning vector (or none)."""
+    """pre-LN transformer block; adaLN-zero modulation from a conditioning vector (or none).
 
-    def __init__(self, d, heads, mlp=4, ada=True):
+    With temporal=True (the factorised DiT) the attention is split: the L text tokens and each time
+    slice's video tokens attend among themselves (the text's outputs averaged over the slices), then
+    each place attends across the slices (its own layers and gate, zero at start, so a joint block's
+    weights carry over). With one slice the first part is exactly the joint attention."""
+
+    def __init__(self, d, heads, mlp=4, ada=True, temporal=False):
         super().__init__()
         self.heads = heads
         self.ln1 = nn.LayerNorm(d, eps=1e-6)
@@ -134,26 +152,53 @@ class Block(nn.Module):
         self.ln2 = nn.LayerNorm(d, eps=1e-6)
         self.fc1 = nn.Linear(d, mlp * d)
         self.fc2 = nn.Linear(mlp * d, d)
-        self.ada = nn.Linear(d, 6 * d) if ada else None
+        # the time attention adds one gate to the adaLN (7 chunks); its input norm is not modulated, which
+        # keeps the checkpoint under 45 MB (tests/test_pack.py)
+        self.ada = nn.Linear(d, (7 if temporal else 6) * d) if ada else None
         if ada:
             nn.init.zeros_(self.ada.weight)
             nn.init.zeros_(self.ada.bias)
+        self.temporal = temporal
+        if temporal:  # registered after the joint block's layers: their parameters keep their names
+            self.ln_t = nn.LayerNorm(d, eps=1e-6)
+            self.tqkv = nn.Linear(d, 3 * d)
+            self.tproj = nn.Linear(d, d)
 
     def attn(self, x):
-        B, N, D = x.shape
-        h = self.heads
-        qkv = self.qkv(x).reshape(B, N, 3, h, D // h).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        a = torch.softmax((q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(D // h)), dim=-1)
-        o = (a @ v).transpose(1, 2).reshape(B, N, D)
-        return self.proj(o)
+        return attend(self.qkv, self.proj, x, self.heads)
 
-    def forward(self, x, c=None):
+    def sliced_attn(self, x, L, nt):
+        """text + one time slice at a time: x [B, L + nt*S, D]"""
+        B, N, D = x.shape
+        tx = x[:, :L].unsqueeze(1).expand(B, nt, L, D)
+        v = x[:, L:].reshape(B, nt, -1, D)
+        o = attend(self.qkv, self.proj, torch.cat([tx, v], dim=2).reshape(B * nt, -1, D), self.heads)
+        o = o.reshape(B, nt, -1, D)
+        return torch.cat([o[:, :, :L].mean(dim=1), o[:, :, L:].reshape(B, -1, D)], dim=1)
+
+    def time_attn(self, v, nt):
+        """each place across the time slices: v [B, nt*S, D] (slice-major)"""
+        B, N, D = v.shape
+        u = v.reshape(B, nt, -1, D).transpose(1, 2).reshape(-1, nt, D)  # [B*S, nt, D]
+        o = attend(self.tqkv, self.tproj, u, self.heads)
+        return o.reshape(B, -1, nt, D).transpose(1, 2).reshape(B, N, D)
+
+    def forward(self, x, c=None, grid=None):
+        """grid = (L text tokens, nt time slices), needed by the factorised block"""
         if self.ada is None:
             x = x + self.attn(self.ln1(x))
             return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
-        s1, b1, g1, s2, b2, g2 = self.ada(F.silu(c)).unsqueeze(1).chunk(6, dim=-1)
-        x = x + g1 * self.attn(self.ln1(x) * (1 + s1) + b1)
+        mods = self.ada(F.silu(c)).unsqueeze(1).chunk(7 if self.temporal else 6, dim=-1)
+        s1, b1, g1, s2, b2, g2 = mods[:6]
+        y = self.ln1(x) * (1 + s1) + b1
+        if self.temporal:
+            L, nt = grid
+            x = x + g1 * self.sliced_attn(y, L, nt)
+            v = x[:, L:]
+            v = v + mods[6] * self.time_attn(self.ln_t(v), nt)
+            x = torch.cat([x[:, :L], v], dim=1)
+        else:
+            x = x + g1 * self.attn(y)
         return x + g2 * self.fc2(F.gelu(self.fc1(self.ln2(x) * (1 + s2) + b2)))
 
 
@@ -199,7 +244,10 @@ class DiT(nn.Module):
         self.txt_pool = nn.Linear(cfg.text_dim, d)
         self.type_txt = nn.Parameter(torch.zeros(1, 1, d))
         self.t_mlp = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d))
-        self.blocks = nn.ModuleList([Block(d, cfg.heads, cfg.mlp) for _ in range(cfg.depth)])
+        if cfg.attn not in ("joint", "factorised"):
+            raise ValueError(f"DiTConfig.attn must be 'joint' or 'factorised', not {cfg.attn!r}")
+        self.blocks = nn.ModuleList([Block(d, cfg.heads, cfg.mlp, temporal=cfg.attn == "factorised")
+                                     for _ in range(cfg.depth)])
         self.ln_f = nn.LayerNorm(d, eps=1e-6)
         self.ada_f = nn.Linear(d, 2 * d)
         nn.init.zeros_(self.ada_f.weight)
@@ -237,7 +285,7 @@ class DiT(nn.Module):
         L = tx.shape[1]
         z = torch.cat([tx, h], dim=1)
         for b in self.blocks:
-            z = b(z, c)
+            z = b(z, c, (L, nt))
         z = z[:, L:]
         sh, sc = self.ada_f(F.silu(c)).unsqueeze(1).chunk(2, dim=-1)
         z = self.out(self.ln_f(z) * (1 + sc) + sh)  # [B, N, C*pt*ps*ps]
@@ -258,12 +306,18 @@ class VideoModel(nn.Module):
 
 def dit_flops(cfg: DiTConfig, T=16, h=18, w=32):
     """forward FLOPs (2 x multiply-adds) of text encoder + denoiser for one sample."""
-    n = (T // cfg.patch_t) * (h // cfg.patch_s) * (w // cfg.patch_s)
+    nt, S = T // cfg.patch_t, (h // cfg.patch_s) * (w // cfg.patch_s)
+    n = nt * S
     L, d, dt = cfg.max_tokens, cfg.width, cfg.text_dim
     N = n + L
-    per_layer = N * (12 * d * d * (1 + 0) + 0) + 2 * N * N * d + N * 6 * d * 0
-    per_layer = N * (4 * d * d + 2 * cfg.mlp * d * d) + 2 * N * N * d
-    ada = (cfg.depth + 1) * 6 * d * d
+    if cfg.attn == "factorised":
+        # the text is projected and attends once per slice; then n tokens attend across nt slices
+        per_layer = (nt * (L + S) * 4 * d * d + 2 * nt * (L + S) ** 2 * d + N * 2 * cfg.mlp * d * d
+                     + n * 4 * d * d + 2 * S * nt * nt * d)
+        ada = cfg.depth * 7 * d * d + 6 * d * d
+    else:
+        per_layer = N * (4 * d * d + 2 * cfg.mlp * d * d) + 2 * N * N * d
+        ada = (cfg.depth + 1) * 6 * d * d
     pin = (2 * cfg.channels + 1) * cfg.patch_t * cfg.patch_s ** 2
     io = n * pin * d + n * d * cfg.channels * cfg.patch_t * cfg.patch_s ** 2 + L * dt * d
     text = cfg.text_layers * (L * (4 + 2 * 4) * dt * dt + 2 * L * L * dt)

@@ -182,3 +182,31 @@ def test_conflicting_prompt_names_another_scene_and_the_same_objects():
         assert told.scene != spec.scene
         assert [(o.colour, o.shape, o.motion) for o in told.objects] == [(o.colour, o.shape, o.motion) for o in spec.objects]
         assert not told.unknown
+
+
+def test_compact_checkpoint_keeps_the_ema_exact_and_rounds_the_rest_to_bfloat16(tmp_path):
+    """the committed checkpoint: the EMA (what the pack exports) bit for bit; training weights and Adam
+    moments in bfloat16, back to float32 within bfloat16's rounding when resumed"""
+    from train import compact, expand, save
+    torch.manual_seed(0)
+    m = VideoModel(DiTConfig(vocab=len(WORDS), width=32, depth=1, heads=2, text_dim=32, text_layers=1,
+                             attn="factorised"))
+    opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
+    x = torch.randn(1, 4, 16, 4, 4)
+    m(x, torch.rand(1), torch.zeros(1, 32, dtype=torch.int64), x, torch.zeros(1, 1, 16, 4, 4)).sum().backward()
+    opt.step()
+    ema = {n: t.clone() + 0.01 for n, t in m.state_dict().items()}
+    save(compact({"dit": m.state_dict(), "dit_ema": ema, "dit_opt": opt.state_dict(), "ae_opt": {"x": 1}}),
+         str(tmp_path / "c.pt"))
+    raw = torch.load(tmp_path / "c.pt")
+    assert "ae_opt" not in raw and raw["dit"]["dit.inp.weight"].dtype == torch.bfloat16
+    st = expand(raw)
+    for n, t in m.state_dict().items():
+        assert torch.equal(st["dit_ema"][n], ema[n])
+        assert st["dit"][n].dtype == torch.float32
+        assert torch.allclose(st["dit"][n], t, rtol=2 ** -8, atol=1e-30)
+    back = VideoModel(m.cfg)
+    back.load_state_dict(st["dit"])
+    opt2 = torch.optim.AdamW(back.parameters(), lr=1e-3)
+    opt2.load_state_dict(st["dit_opt"])
+    assert all(v["exp_avg"].dtype == torch.float32 for v in opt2.state_dict()["state"].values())

@@ -1,6 +1,7 @@
-"""Warm-start a DiT with shorter temporal patches from a checkpoint (e.g. patch_t 8 -> 4).
+"""Warm-start a DiT with shorter temporal patches (e.g. patch_t 8 -> 4) and/or factorised attention
+from a checkpoint.
 
-  /usr/bin/python3 model/tools/repatch.py --from model/checkpoints/world-s.pt --to model/runs/ckpt.pt --patch-t 4
+  /usr/bin/python3 model/tools/repatch.py --from model/checkpoints/world-s.pt --to model/runs/ckpt.pt --patch-t 4 [--attn factorised]
 
 Only the patch embedding (`dit.inp`) and the output projection (`dit.out`) depend on patch_t; every
 transformer block, the text encoder and the conditioning layers carry over unchanged (token count is
@@ -9,6 +10,11 @@ the old token seeing each of its frames held k times (input weights of each run 
 summed; output rows of each run averaged), and the Adam moments follow the same map, so training
 goes on from the old model instead of from scratch. Step and sample counts carry over: the
 checkpoint's history stays one history.
+
+--attn factorised keeps every joint block's layers (they become the attention over the text and one
+time slice) and adds each block's attention across time with its adaLN gate at zero, so it starts
+switched off. The model still changes: a token no longer sees the other slices until that attention
+learns to (with patch_t 16, one slice, it would be the same model exactly; tests/test_factorised.py).
 """
 from __future__ import annotations
 
@@ -43,34 +49,55 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--from", dest="src", required=True)
     ap.add_argument("--to", dest="dst", required=True)
-    ap.add_argument("--patch-t", type=int, required=True)
+    ap.add_argument("--patch-t", type=int, help="new temporal patch (divides the old one); default: unchanged")
+    ap.add_argument("--attn", choices=["joint", "factorised"],
+                    help="new attention; factorised adds each block's attention across time, its gate at zero")
     a = ap.parse_args()
     state = expand(torch.load(a.src, map_location="cpu"))
     cfg = DiTConfig(**state["dit_cfg"])
-    if cfg.patch_t % a.patch_t:
-        raise SystemExit(f"patch_t {a.patch_t} must divide the checkpoint's {cfg.patch_t}")
-    new_cfg = DiTConfig(**{**state["dit_cfg"], "patch_t": a.patch_t})
-    names = [n for n, _ in VideoModel(cfg).named_parameters()]
-    # Adam moments are stored by parameter index, in named_parameters() order; they follow the weights.
+    patch_t, attn = a.patch_t or cfg.patch_t, a.attn or cfg.attn
+    if cfg.patch_t % patch_t:
+        raise SystemExit(f"patch_t {patch_t} must divide the checkpoint's {cfg.patch_t}")
+    if cfg.attn == "factorised" and attn == "joint":
+        raise SystemExit("a factorised checkpoint cannot go back to joint attention")
+    new_cfg = DiTConfig(**{**state["dit_cfg"], "patch_t": patch_t, "attn": attn})
     cin = 2 * cfg.channels + 1
-    maps = {"dit.inp.weight": lambda w: map_inp(w, cin, cfg.patch_t, a.patch_t, cfg.patch_s),
-            "dit.out.weight": lambda w: map_out(w, cfg.channels, cfg.patch_t, a.patch_t, cfg.patch_s),
-            "dit.out.bias": lambda w: map_out(w, cfg.channels, cfg.patch_t, a.patch_t, cfg.patch_s)}
-    opt = state.get("dit_opt")
-    for i, n in enumerate(names):
-        s = opt["state"].get(i) if opt else None
-        if s and n in maps:
-            for m in ("exp_avg", "exp_avg_sq"):
-                s[m] = maps[n](s[m])
+    maps = {"dit.inp.weight": lambda w: map_inp(w, cin, cfg.patch_t, patch_t, cfg.patch_s),
+            "dit.out.weight": lambda w: map_out(w, cfg.channels, cfg.patch_t, patch_t, cfg.patch_s),
+            "dit.out.bias": lambda w: map_out(w, cfg.channels, cfg.patch_t, patch_t, cfg.patch_s)}
+    fresh = VideoModel(new_cfg)
+    new_params = dict(fresh.named_parameters())
+
+    def carry(n, w):
+        """an old tensor (weight or Adam moment) in its new shape"""
+        w = maps[n](w) if n in maps and patch_t != cfg.patch_t else w
+        shape = new_params[n].shape
+        if w.shape != shape:  # a factorised block's adaLN: the joint rows, then zero rows (time gate 0)
+            w = torch.cat([w, torch.zeros(shape[0] - w.shape[0], *w.shape[1:], dtype=w.dtype)])
+        return w
+
     for key in ("dit", "dit_ema"):
-        state[key] = {n: (maps[n](w) if n in maps else w) for n, w in state[key].items()}
-    state["dit_cfg"] = {**state["dit_cfg"], "patch_t": a.patch_t}
-    model = VideoModel(new_cfg)
-    model.load_state_dict(state["dit"])  # shapes check
-    state.setdefault("history", []).append({"repatch": {"from_patch_t": cfg.patch_t, "to_patch_t": a.patch_t,
+        new = fresh.state_dict()
+        new.update({n: carry(n, w) for n, w in state[key].items()})
+        state[key] = new
+    # Adam moments are stored by parameter index, in named_parameters() order: they follow their
+    # parameter by name; the new layers start without moments, as a fresh optimiser would.
+    opt = state.get("dit_opt")
+    if opt:
+        old_names = [n for n, _ in VideoModel(cfg).named_parameters()]
+        new_names = list(new_params)
+        moments = {old_names[i]: s for i, s in opt["state"].items()}
+        opt["state"] = {i: {k: (carry(n, v) if k in ("exp_avg", "exp_avg_sq") else v) for k, v in moments[n].items()}
+                        for i, n in enumerate(new_names) if n in moments}
+        opt["param_groups"][0]["params"] = list(range(len(new_names)))
+    state["dit_cfg"] = {**state["dit_cfg"], "patch_t": patch_t, "attn": attn}
+    VideoModel(new_cfg).load_state_dict(state["dit"])  # shapes check
+    state.setdefault("history", []).append({"repatch": {"from_patch_t": cfg.patch_t, "to_patch_t": patch_t,
+                                                        "from_attn": cfg.attn, "to_attn": attn,
                                                         "at_step": state["stages"]["dit"]["step"]}})
     save(state, a.dst)
-    print(f"{a.src} (patch_t {cfg.patch_t}) -> {a.dst} (patch_t {a.patch_t}) at DiT step {state['stages']['dit']['step']}")
+    print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}) -> {a.dst} (patch_t {patch_t}, {attn}) "
+          f"at DiT step {state['stages']['dit']['step']}")
 
 
 if __name__ == "__main__":
