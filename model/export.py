@@ -122,7 +122,8 @@ def export(ckpt, out):
     man = {
         "format": 1, "id": PACK_ID, "version": "0.7.0", "license": "MIT",
         "description": "Built-in pack: a small Sora-shaped latent video model (per-frame conv autoencoder, "
-                       "spacetime-patch DiT, rectified flow with x0 prediction) trained from scratch on the "
+                       f"spacetime-patch DiT{' with factorised space/time attention' if cfg.attn == 'factorised' else ''}, "
+                       "rectified flow with x0 prediction) trained from scratch on the "
                        "procedural world of shared/WORLD.md. It only knows that world's vocabulary.",
         "fps": FPS, "frames_per_window": FRAMES,
         "canvas": {"width": 128, "height": 72},

@@ -158,6 +158,18 @@ test('extend forward makes a new card after the take, and bridge joins two cards
   await expect(card(page, 3)).toContainText('12 steps · guidance 3 · 16:9');
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   await shot(page, '15-bridged');
+
+  // Generate on the bridge card makes another bridge of the same two takes, not a new shot of its text.
+  await card(page, 3).locator('summary').click();
+  await card(page, 3).getByRole('button', { name: 'New random seed' }).click();
+  await expect(page.getByRole('status')).toHaveText('All changes saved');
+  await card(page, 3).getByRole('button', { name: 'Generate' }).click();
+  await readyTakes(card(page, 3), 2);
+  await card(page, 3).getByRole('button', { name: 'Show take 2' }).click();
+  await card(page, 3).getByRole('button', { name: 'Details' }).click();
+  await expect(page.getByRole('dialog')).toContainText('infill');
+  await expect(page.getByRole('dialog').getByRole('row', { name: /^Guidance/ }).getByRole('cell')).toHaveText('3');
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
 });
 
 test('cancel mid-job: the take ends cancelled and the card keeps its earlier takes', async ({ page }) => {
