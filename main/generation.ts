@@ -341,26 +341,29 @@ export class Generation {
 
   generate(cardId: string, count: number): JobInfo[] {
     const card = this.lib.getCard(cardId);
+    const s = card.settings;
+    const made = this.whatGenerateMakes(card); // looked up once for all the takes
     const jobs: JobInfo[] = [];
-    for (let i = 0; i < count; i++) jobs.push(this.enqueue(cardId, this.requestFor(card, card.settings.seed + i)));
+    for (let i = 0; i < count; i++) {
+      jobs.push(this.enqueue(cardId, { packId: this.packForNewTake(), prompt: card.prompt, seed: (s.seed + i) % 2 ** 31, steps: s.steps, guidance: s.guidance, aspect: s.aspect, ...made }));
+    }
     return jobs;
   }
 
   /**
    * What Generate makes on a card: from its picture when it has one; else, on a card that Extend or
    * Bridge made, another extension or bridge of the same takes (its earliest such take says which), so
-   * more takes of a connecting card still connect; else text-to-video. The card's prompt and settings apply.
+   * more takes of a connecting card still connect; else text-to-video. The card's prompt and settings
+   * apply; the conditioning takes set the canvas.
    */
-  private requestFor(card: Card, seed: number): TakeRequest {
-    const s = card.settings;
-    const base = { packId: this.packForNewTake(), prompt: card.prompt, seed: seed % 2 ** 31, steps: s.steps, guidance: s.guidance, aspect: s.aspect };
-    if (card.imageHash) return { task: 'image-to-video', ...base, image: card.imageHash };
+  private whatGenerateMakes(card: Card): { task: Take['task']; [key: string]: unknown } {
+    if (card.imageHash) return { task: 'image-to-video', image: card.imageHash };
     // (a missing source take fails in taskFor, before anything is queued)
     const made = this.lib.takes.list(card.id).find((t) => t.task === 'extend' || t.task === 'infill');
     const req = (made?.provenance as { request?: TakeRequest } | undefined)?.request;
-    if (req?.task === 'extend') return { task: 'extend', ...base, aspect: req.aspect, direction: req.direction, sourceTake: req.sourceTake };
-    if (req?.task === 'infill') return { task: 'infill', ...base, aspect: req.aspect, fromTake: req.fromTake, toTake: req.toTake };
-    return { task: 'text-to-video', ...base };
+    if (req?.task === 'extend') return { task: 'extend', aspect: req.aspect, direction: req.direction, sourceTake: req.sourceTake };
+    if (req?.task === 'infill') return { task: 'infill', aspect: req.aspect, fromTake: req.fromTake, toTake: req.toTake };
+    return { task: 'text-to-video' };
   }
 
   extend(takeId: string, direction: 'forward' | 'backward'): { card: Card; job: JobInfo } {

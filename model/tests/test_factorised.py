@@ -46,8 +46,7 @@ def test_one_time_slice_is_the_joint_dit():
     joint = randomise(VideoModel(tiny(16, "joint", depth=2))).eval()
     fact = VideoModel(tiny(16, "factorised", depth=2)).eval()
     sd = fact.state_dict()
-    for n, w in joint.state_dict().items():
-        sd[n] = torch.cat([w, torch.zeros(sd[n].shape[0] - w.shape[0], *w.shape[1:])]) if sd[n].shape != w.shape else w
+    sd.update({n: repatch.pad_rows(w, sd[n].shape) for n, w in joint.state_dict().items()})
     fact.load_state_dict(sd)
     with torch.no_grad():
         a, b = joint(*inputs()), fact(*inputs())

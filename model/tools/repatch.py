@@ -45,6 +45,14 @@ def map_out(w, c, old_t, new_t, ps):
     return w.reshape(c, new_t, k, ps, ps, *rest).mean(dim=2).reshape(c * new_t * ps * ps, *rest)
 
 
+def pad_rows(w, shape):
+    """a joint block's adaLN weights (6 chunks) as a factorised block's (7): the joint rows, then zero
+    rows, so the attention across time starts gated off"""
+    if w.shape == shape:
+        return w
+    return torch.cat([w, torch.zeros(shape[0] - w.shape[0], *w.shape[1:], dtype=w.dtype)])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--from", dest="src", required=True)
@@ -71,10 +79,7 @@ def main():
     def carry(n, w):
         """an old tensor (weight or Adam moment) in its new shape"""
         w = maps[n](w) if n in maps and patch_t != cfg.patch_t else w
-        shape = new_params[n].shape
-        if w.shape != shape:  # a factorised block's adaLN: the joint rows, then zero rows (time gate 0)
-            w = torch.cat([w, torch.zeros(shape[0] - w.shape[0], *w.shape[1:], dtype=w.dtype)])
-        return w
+        return pad_rows(w, new_params[n].shape)
 
     for key in ("dit", "dit_ema"):
         new = fresh.state_dict()
@@ -91,7 +96,7 @@ def main():
                         for i, n in enumerate(new_names) if n in moments}
         opt["param_groups"][0]["params"] = list(range(len(new_names)))
     state["dit_cfg"] = {**state["dit_cfg"], "patch_t": patch_t, "attn": attn}
-    VideoModel(new_cfg).load_state_dict(state["dit"])  # shapes check
+    fresh.load_state_dict(state["dit"])  # shapes check
     state.setdefault("history", []).append({"repatch": {"from_patch_t": cfg.patch_t, "to_patch_t": patch_t,
                                                         "from_attn": cfg.attn, "to_attn": attn,
                                                         "at_step": state["stages"]["dit"]["step"]}})

@@ -66,8 +66,9 @@ def main():
             cfg = DiTConfig(vocab=len(WORDS), max_tokens=MAX_TOKENS, patch_t=pt, attn=attn)
             best, med = step_seconds(cfg, a.batch, a.steps, a.bf16)
             base = base or med
-            print(json.dumps({"attn": attn, "patch_t": pt, "tokens": dit_flops(cfg)[1],
-                              "gflop_fwd": round(dit_flops(cfg)[0] / 1e9, 2), "batch": a.batch, "bf16": a.bf16,
+            flops, tokens = dit_flops(cfg)
+            print(json.dumps({"attn": attn, "patch_t": pt, "tokens": tokens,
+                              "gflop_fwd": round(flops / 1e9, 2), "batch": a.batch, "bf16": a.bf16,
                               "threads": a.threads, "step_s_best": round(best, 3), "step_s_median": round(med, 3),
                               "clips_per_s": round(a.batch / med, 1), "vs_first": round(med / base, 2),
                               "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()}),
