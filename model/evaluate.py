@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
+from studio_model.nets import extend_overlap  # noqa: E402
 from studio_model.world import ObjectSpec, SceneSpec, PALETTE, SCENE_NAMES  # noqa: E402
 from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, sample, to_tensor, to_u8  # noqa: E402
 from studio_model.text import tokenize, MAX_TOKENS  # noqa: E402
@@ -243,9 +244,13 @@ def seam_ok(clip, seam):
 
 
 # ------------------------------------------------------------------ tasks
-def run_t2v(model, ae, rng, n1, n2, seed, W=128, H=72):
+def t2v_prompts(rng, n1, n2):
     specs = eval_specs(rng, n1, 1, motions=world.MOTIONS) + eval_specs(rng, n2, 2)
-    prompts = [person_prompt(rng, s) for s in specs]
+    return specs, [person_prompt(rng, s) for s in specs]
+
+
+def run_t2v(model, ae, rng, n1, n2, seed, W=128, H=72):
+    specs, prompts = t2v_prompts(rng, n1, n2)
     clips = generate(model, ae, prompts, seed=seed, W=W, H=H)
     rows = []
     for p, s, c in zip(prompts, specs, clips):
@@ -282,9 +287,13 @@ def quick_eval(model, ae, n=30, seed=1234):
     return {k: {kk: vv for kk, vv in v.items() if kk != "motion_per_kind"} for k, v in s.items()}
 
 
-def run_i2v(model, ae, rng, n, seed, W=128, H=72):
+def i2v_prompts(rng, n):
     specs = eval_specs(rng, n, 1, motions=[m for m in world.MOTIONS if m != "still"], camera_p=0.0)
-    prompts = [person_prompt(rng, s) for s in specs]
+    return specs, [person_prompt(rng, s) for s in specs]
+
+
+def run_i2v(model, ae, rng, n, seed, W=128, H=72):
+    specs, prompts = i2v_prompts(rng, n)
     refs = [world.render(s, W, H, FRAMES) for s in specs]
     clips = generate(model, ae, prompts, cond_frames=refs, given=[[0]] * n, seed=seed, W=W, H=H, task="image-to-video")
     rows = []
@@ -320,7 +329,7 @@ def run_i2v_conflict(model, ae, rng, n, seed, W=128, H=72):
     return rows
 
 
-def run_extend(model, ae, rng, n, seed, backward=False, k=4, W=128, H=72):
+def run_extend(model, ae, rng, n, seed, k, backward=False, W=128, H=72):
     mot = ["left", "right", "up", "down", "bounce", "spin", "grow", "shrink", "orbit", "still"] + ([] if backward else ["fall"])
     specs = eval_specs(rng, n, 1, motions=mot, camera_p=0.0)
     prompts = [person_prompt(rng, s) for s in specs]
@@ -342,7 +351,7 @@ def run_extend(model, ae, rng, n, seed, backward=False, k=4, W=128, H=72):
     return rows
 
 
-def run_chain(model, ae, rng, n, seed, links=5, k=4, W=128, H=72):
+def run_chain(model, ae, rng, n, seed, k, links=5, W=128, H=72):
     specs = eval_specs(rng, n, 1, motions=["still", "spin", "bounce", "orbit"], camera_p=0.0)
     prompts = [person_prompt(rng, s) for s in specs]
     clips = generate(model, ae, prompts, seed=seed, W=W, H=H)
@@ -411,6 +420,11 @@ def per_kind(rows, key="all"):
     return {k: round(float(np.mean(v)), 3) for k, v in sorted(d.items())}
 
 
+def summarize_ext(rows, k):
+    return {"n": len(rows), "overlap": k, "all": frac(rows), "seam": frac(rows, "seam_ok"), "motion": frac(rows, "motion"),
+            "motion_per_kind": per_kind(rows, "motion")}
+
+
 def summarize_conflict(rows):
     return {"n": len(rows), "scene_kept": frac(rows, "scene_kept"),
             "mean_second_psnr": round(float(np.mean([r["psnr_second"] for r in rows])), 2) if rows else None}
@@ -432,7 +446,9 @@ def main():
     ap.add_argument("--n-infill", type=int, default=16)
     ap.add_argument("--n-square", type=int, default=8)
     ap.add_argument("--n-conflict", type=int, default=16)
-    ap.add_argument("--only", choices=["i2v_conflict", "chain_more"], default=None,
+    ap.add_argument("--overlap", type=int, default=None,
+                    help="frames an extension is given (default: the pack's, nets.extend_overlap)")
+    ap.add_argument("--only", choices=["i2v_conflict", "chain_more", "extend"], default=None,
                     help="run one task alone (its prompts are drawn from their own seed, so they match the full run)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--guidance", type=float, default=None,
@@ -443,10 +459,11 @@ def main():
     GUIDANCE_ALL = args.guidance
     t0 = time.time()
     model, ae, st = load(args.ckpt)
+    k = args.overlap or extend_overlap(model.cfg)
     # its own stream, so adding it left every other task's prompts as they were
     conflict = lambda: run_i2v_conflict(model, ae, np.random.default_rng(args.seed + 7), args.n_conflict, args.seed + 7)
     # the chained prompts past the first 4, from their own stream too (so the other tasks' prompts stayed)
-    chain_more = lambda: run_chain(model, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8)
+    chain_more = lambda: run_chain(model, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8, k)
     if args.only == "i2v_conflict":
         rows = conflict()
         print(json.dumps({"i2v_conflict": summarize_conflict(rows), "rows": rows}, indent=1))
@@ -456,12 +473,19 @@ def main():
         print(json.dumps({"chain_more": {k: frac(rows, k) for k in ("all", "bg_ok", "size_ok", "seams_ok")}, "rows": rows}, indent=1))
         return
     rng = np.random.default_rng(args.seed)
+    if args.only == "extend":
+        # the same prompts as the full run: draw the earlier tasks' prompts (the stream) without generating
+        t2v_prompts(rng, args.n1, args.n2), t2v_prompts(rng, args.n_square, 0), i2v_prompts(rng, args.n_i2v)
+        res = {"extend_forward": run_extend(model, ae, rng, args.n_ext, args.seed + 2, k),
+               "extend_backward": run_extend(model, ae, rng, args.n_ext, args.seed + 3, k, backward=True)}
+        print(json.dumps({**{t: summarize_ext(r, k) for t, r in res.items()}, "rows": res}, indent=1))
+        return
     res = {"t2v": run_t2v(model, ae, rng, args.n1, args.n2, args.seed)}
     res["t2v_square"] = run_t2v(model, ae, rng, args.n_square, 0, args.seed + 5, W=72, H=72)
     res["i2v"] = run_i2v(model, ae, rng, args.n_i2v, args.seed + 1)
-    res["extend_forward"] = run_extend(model, ae, rng, args.n_ext, args.seed + 2)
-    res["extend_backward"] = run_extend(model, ae, rng, args.n_ext, args.seed + 3, backward=True)
-    res["chained_extension"] = run_chain(model, ae, rng, min(args.n_chain, 4), args.seed + 4) + chain_more()
+    res["extend_forward"] = run_extend(model, ae, rng, args.n_ext, args.seed + 2, k)
+    res["extend_backward"] = run_extend(model, ae, rng, args.n_ext, args.seed + 3, k, backward=True)
+    res["chained_extension"] = run_chain(model, ae, rng, min(args.n_chain, 4), args.seed + 4, k) + chain_more()
     res["infill"] = run_infill(model, ae, rng, args.n_infill, args.seed + 6)
     res["i2v_conflict"] = conflict()
     n_prompts = sum(len(v) for v in res.values())
@@ -472,13 +496,9 @@ def main():
         "image_to_video": {"n": len(res["i2v"]), "all": frac(res["i2v"]), "first_frame_28db": frac(res["i2v"], "first_ok"),
                            "motion": frac(res["i2v"], "motion"), "motion_per_kind": per_kind(res["i2v"], "motion"),
                            "mean_first_psnr": round(float(np.mean([r["psnr_first"] for r in res["i2v"]])), 2)},
-        "extend_forward": {"n": len(res["extend_forward"]), "all": frac(res["extend_forward"]),
-                           "seam": frac(res["extend_forward"], "seam_ok"), "motion": frac(res["extend_forward"], "motion"),
-                           "motion_per_kind": per_kind(res["extend_forward"], "motion")},
-        "extend_backward": {"n": len(res["extend_backward"]), "all": frac(res["extend_backward"]),
-                            "seam": frac(res["extend_backward"], "seam_ok"), "motion": frac(res["extend_backward"], "motion"),
-                            "motion_per_kind": per_kind(res["extend_backward"], "motion")},
-        "chained_extension": {"n": len(res["chained_extension"]), "links": 5, "all": frac(res["chained_extension"]),
+        "extend_forward": summarize_ext(res["extend_forward"], k),
+        "extend_backward": summarize_ext(res["extend_backward"], k),
+        "chained_extension": {"n": len(res["chained_extension"]), "links": 5, "overlap": k, "all": frac(res["chained_extension"]),
                               "background": frac(res["chained_extension"], "bg_ok"), "size": frac(res["chained_extension"], "size_ok"),
                               "seams": frac(res["chained_extension"], "seams_ok")},
         "infill": {"n": len(res["infill"]), "all": frac(res["infill"]), "ends_28db": frac(res["infill"], "ends_ok"),

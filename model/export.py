@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
+from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops, extend_overlap  # noqa: E402
 from studio_model.text import MAX_TOKENS, PAD_ID, UNK_ID, vocab_json  # noqa: E402
 from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, t_grid  # noqa: E402
 
@@ -95,6 +95,7 @@ def export(ckpt, out):
     ae, model, st = load_modules(ckpt)
     cfg = model.cfg
     C = cfg.channels
+    k = extend_overlap(cfg)
     os.makedirs(out, exist_ok=True)
     graphs = {}
     for name, (mod, ex, ins, outs, dyn) in graph_modules(ae, model).items():
@@ -139,9 +140,12 @@ def export(ckpt, out):
                    "and pixels; the sampler also pins them (see sampler.steps). Frames are encoded one by one "
                    "(no temporal compression): latent frame i = encoder(frame i).",
             "image-to-video": "mask frame 0 (the given picture, scaled and cropped to the canvas)",
-            "extend-forward": "the new window's first 4 frames = the previous clip's last 4 frames (mask 0..3); "
-                              "each extension adds 12 new frames",
-            "extend-backward": "the new window's last 4 frames = the next clip's first 4 frames (mask 12..15)",
+            # the engine gives an extension this many frames unless the user asks for another count
+            "extend_overlap": k,
+            "extend-forward": f"the new window's first {k} frames = the previous clip's last {k} frames "
+                              f"(mask 0..{k - 1}); each extension adds {FRAMES - k} new frames",
+            "extend-backward": f"the new window's last {k} frames = the next clip's first {k} frames "
+                               f"(mask {FRAMES - k}..{FRAMES - 1})",
             "infill": "mask the first and last frame (or first k and last k frames of two clips, k <= 4)",
             "retake": "mask every frame outside the range to regenerate"},
         "sampler": {

@@ -53,7 +53,7 @@ generate options:
   --image FILE             image-to-video from a picture (PNG, JPEG, WebP)
   --extend DIR_OR_VIDEO --direction forward|backward
                            extend an earlier run's folder (or a video); writes only the new frames
-  --overlap N              frames of the source clip the extension continues from (default 4)
+  --overlap N              frames of the source clip the extension continues from (default: what the pack says, else 4)
   --from FILE --to FILE    in-fill between two pictures (or the end of one clip and the start of the next)
   --retake DIR --range A:B generate frames A..B (1-based, inclusive) of an earlier run again
   --models DIR             another folder of model packs (repeatable)

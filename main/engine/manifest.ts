@@ -29,6 +29,12 @@ export const Manifest = z.looseObject({
     shift: NumOrList.optional(),
   }),
   tasks: z.array(z.string()).optional(),
+  conditioning: z
+    .looseObject({
+      /** Frames of a clip an extension is given unless the user asks for another count (4 when absent). */
+      extend_overlap: z.number().int().positive().optional(),
+    })
+    .optional(),
   sampler: z.looseObject({
     kind: z.string(),
     prediction: z.enum(['x0', 'velocity', 'v', 'eps']).default('x0'),
@@ -59,6 +65,11 @@ export const Vocab = z.looseObject({ words: z.array(z.string()).min(2) });
 /** The guidance a pack gives a task of its own (manifest task name: "infill", "extend-forward", ...), if any. */
 export function taskGuidance(m: Manifest, task: string): number | undefined {
   return m.sampler.task_guidance?.[task];
+}
+
+/** How many frames of the source clip an extension continues from, unless the user says otherwise. */
+export function extendOverlap(m: Manifest): number {
+  return m.conditioning?.extend_overlap ?? 4;
 }
 
 /** The canvas for an aspect ("16:9", "1:1"); the pack canvas when the pack lists no aspects. */

@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { clipPngFiles, decodePicture, encodePngAsync, readClip, writeMp4 } from '../media/ffmpeg';
 import type { Engine, GenerateHooks, GenerateResult, KnownFrame } from './engine';
-import { canvasFor, taskGuidance, type Manifest } from './manifest';
+import { canvasFor, extendOverlap, taskGuidance, type Manifest } from './manifest';
 import { throwIfAborted } from './util';
 
 export type TaskSpec =
@@ -198,7 +198,7 @@ export async function runTask(engine: Engine, req: RunRequest, hooks: GenerateHo
       const c = await canvasForClip(m, task.source, req.aspect, false);
       ({ aspect, width, height } = c);
       const clip = await clipFrom(task.source, { width, height }, signal);
-      const k = Math.min(task.overlap ?? 4, clip.frames.length, T - 1);
+      const k = Math.min(task.overlap ?? extendOverlap(m), clip.frames.length, T - 1);
       if (k < 1) throw new Error(`--extend ${task.source} has no frames`);
       if (task.direction === 'forward') {
         for (let j = 0; j < k; j++) {

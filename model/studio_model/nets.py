@@ -127,6 +127,14 @@ class DiTConfig:
     attn: str = "joint"
 
 
+def extend_overlap(cfg):
+    """How many frames of a clip an extension is given (the pack's conditioning.extend_overlap).
+    The given frames should end inside a temporal patch, so that one token's output layer draws both
+    sides of the seam: half a token at patch_t 8 (4 frames, as every pack up to 0.7.0), one and a half
+    at shorter patches (6 frames at patch_t 4), where a seam on a token boundary jumped (session 10)."""
+    return cfg.patch_t // 2 if cfg.patch_t >= 8 else cfg.patch_t + cfg.patch_t // 2
+
+
 def attend(qkv, proj, x, heads):
     """multi-head self-attention of x [B,N,D] through the layers qkv (D -> 3D) and proj (D -> D)"""
     B, N, D = x.shape

@@ -48,6 +48,18 @@ def test_manifest_sampler_is_the_one_the_evaluation_measured():
     assert ev["steps"] == STEPS and ev["guidance"] == GUIDANCE and ev["task_guidance"] == TASK_GUIDANCE
 
 
+def test_manifest_extend_overlap_is_the_one_the_evaluation_measured():
+    """The app gives an extension the manifest's overlap (4 when it names none); the scores must have been
+    measured with that many given frames, the one nets.extend_overlap picks for the pack's patches."""
+    from studio_model.nets import DiTConfig, extend_overlap
+    man = manifest()
+    k = man["conditioning"].get("extend_overlap", 4)
+    assert k == extend_overlap(DiTConfig(**man["training"]["config"]["dit"]))
+    ev = man["evaluation"]["scores"]
+    for task in ("extend_forward", "extend_backward", "chained_extension"):
+        assert ev[task].get("overlap", 4) == k
+
+
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
 def test_onnx_parity_with_pytorch_checkpoint():
     import export

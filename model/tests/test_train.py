@@ -2,9 +2,9 @@
 import numpy as np
 import torch
 
-from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel
+from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, extend_overlap
 from studio_model.text import WORDS
-from train import ae_loss, dit_loss, make_mask
+from train import EXT_GIVEN, ae_loss, dit_loss, make_mask
 
 
 def tiny_dit_step():
@@ -80,6 +80,19 @@ def test_masks():
     assert b[-1] == 1 and b[0] == 0
     i = make_mask(rng, 16, "infill")
     assert i[0] == 1 and i[-1] == 1 and i[7] == 0
+
+
+def test_extension_seam_falls_inside_a_token():
+    # the pack's extend overlap ends inside a temporal patch, and training gives extensions that many frames
+    assert extend_overlap(DiTConfig(patch_t=8)) == 4  # every pack up to 0.7.0
+    assert extend_overlap(DiTConfig(patch_t=4)) == 6
+    for pt in (2, 4, 8):
+        k = extend_overlap(DiTConfig(patch_t=pt))
+        assert k % pt != 0 and k in EXT_GIVEN
+    rng = np.random.default_rng(1)
+    fwd = {int(make_mask(rng, 16, "ext_fwd").sum()) for _ in range(300)}
+    bwd = {int(make_mask(rng, 16, "ext_bwd")[::-1].argmin()) for _ in range(300)}
+    assert fwd == bwd == set(EXT_GIVEN)
 
 
 def test_denoiser_any_grid():

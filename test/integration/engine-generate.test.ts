@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine, type GenerateHooks } from '../../main/engine/engine';
 import { runTask, type RunRequest } from '../../main/engine/tasks';
 import { psnr } from '../../main/engine/frames';
+import { extendOverlap } from '../../main/engine/manifest';
 import { CancelledError } from '../../main/engine/util';
 import { decodePicture, probe, readClip } from '../../main/media/ffmpeg';
 import { main } from '../../main/cli/studio';
@@ -26,6 +27,8 @@ const STEPS = 3;
 let engine: Engine;
 
 const out = (name: string) => path.join(tmp, name);
+/** a..b inclusive */
+const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 const framesOf = (dir: string) => readdirSync(path.join(dir, 'frames')).sort();
 const png = (dir: string, n: number) => readFileSync(path.join(dir, 'frames', `${String(n).padStart(4, '0')}.png`));
 const gen = (req: Partial<RunRequest> & { out: string }, hooks?: GenerateHooks) =>
@@ -153,23 +156,49 @@ describe('engine with the built-in pack', () => {
   it('extension forward and backward: only the new frames, continuing from the clip', async () => {
     const src = out('t2v-a');
     const srcClip = await readClip(src);
+    // the pack says how many frames an extension is given (4 when it says nothing)
+    const k = extendOverlap(engine.pack().manifest);
     const fwd = await gen({ out: out('ext-fwd'), task: { kind: 'extend', source: src, direction: 'forward' } });
-    expect(fwd.provenance.frames).toBe(12);
+    expect(fwd.provenance.frames).toBe(16 - k);
     // the pack names no guidance of its own for extension: the pack's default
     expect(fwd.provenance.guidance).toBe(engine.pack().manifest.sampler.guidance);
-    expect(framesOf(fwd.dir).length).toBe(12);
-    expect(fwd.provenance.conditioning.map((c) => c.frame)).toEqual([13, 14, 15, 16]);
-    expect(fwd.provenance.conditioning[3]!.sha256).toBe(require('node:crypto').createHash('sha256').update(png(src, 16)).digest('hex'));
+    expect(framesOf(fwd.dir).length).toBe(16 - k);
+    expect(fwd.provenance.conditioning.map((c) => c.frame)).toEqual(range(17 - k, 16));
+    expect(fwd.provenance.conditioning[k - 1]!.sha256).toBe(require('node:crypto').createHash('sha256').update(png(src, 16)).digest('hex'));
     const fClip = await readClip(fwd.dir);
     expect(psnr(fClip.frames[0]!, srcClip.frames[15]!)).toBeGreaterThan(15);
     // the context frames themselves came back through the model close to the source
-    expect(psnr(fwd.result.frames[3]!, srcClip.frames[15]!)).toBeGreaterThan(20);
+    expect(psnr(fwd.result.frames[k - 1]!, srcClip.frames[15]!)).toBeGreaterThan(20);
 
     const bwd = await gen({ out: out('ext-bwd'), task: { kind: 'extend', source: path.join(src, 'clip.mp4'), direction: 'backward' } });
-    expect(bwd.provenance.frames).toBe(12);
+    expect(bwd.provenance.frames).toBe(16 - k);
     const bClip = await readClip(bwd.dir);
-    expect(psnr(bClip.frames[11]!, srcClip.frames[0]!)).toBeGreaterThan(15);
-    expect(bwd.provenance.conditioning.map((c) => c.frame)).toEqual([1, 2, 3, 4]);
+    expect(psnr(bClip.frames[15 - k]!, srcClip.frames[0]!)).toBeGreaterThan(15);
+    expect(bwd.provenance.conditioning.map((c) => c.frame)).toEqual(range(1, k));
+  });
+
+  it("a pack's conditioning.extend_overlap sets how many frames an extension continues from; --overlap still wins", async () => {
+    const models = path.join(tmp, 'models-overlap');
+    const pack = engine.pack();
+    cpSync(pack.dir, path.join(models, 'world-s'), { recursive: true });
+    const mf = path.join(models, 'world-s', 'manifest.json');
+    const m = JSON.parse(readFileSync(mf, 'utf8'));
+    const k = extendOverlap(pack.manifest) === 6 ? 5 : 6;
+    writeFileSync(mf, JSON.stringify({ ...m, conditioning: { ...m.conditioning, extend_overlap: k } }));
+    const e2 = await Engine.open({ builtInDir: models, userModelDirs: [] });
+    try {
+      const src = out('t2v-a');
+      const run = (name: string, overlap?: number) =>
+        runTask(e2, { task: { kind: 'extend', source: src, direction: 'forward', ...(overlap ? { overlap } : {}) }, prompt: 'a red ball bounces on the grass', seed: 11, steps: 2, out: out(name) });
+      const a = await run('ext-pack-overlap');
+      expect(a.provenance.frames).toBe(16 - k);
+      expect(a.provenance.conditioning.map((c) => c.frame)).toEqual(range(17 - k, 16));
+      const b = await run('ext-user-overlap', 2);
+      expect(b.provenance.frames).toBe(14);
+      expect(b.provenance.conditioning.map((c) => c.frame)).toEqual([15, 16]);
+    } finally {
+      await e2.close();
+    }
   });
 
   it('in-filling between two pictures and between two clips: the given frames first and last', async () => {
