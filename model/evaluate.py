@@ -89,11 +89,23 @@ def load(ckpt):
 GUIDANCE_ALL = None
 
 
+class Skipped(Exception):
+    """raised by generate() for the SKIP model: a task left out of --tasks draws its prompts and stops"""
+
+
+# Stands in for the model of a task left out of --tasks. Every task draws all of its prompts from the
+# shared stream before it generates anything, so skipping a task this way leaves the next task's prompts
+# exactly those of a full run (which is what lets two processes share one evaluation).
+SKIP = object()
+
+
 def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed=0, batch=8,
              steps=STEPS, guidance=None, task="text-to-video"):
     """prompts: list[str]; cond_frames: list of uint8 [T,H,W,3] clips (or None) holding the given frames at
     their positions; given: list of lists of frame indices given; task: the manifest's task name, which picks
     the guidance when none is given. Returns list of uint8 clips [T,H,W,3]."""
+    if model is SKIP:
+        raise Skipped
     if guidance is None:
         guidance = GUIDANCE_ALL if GUIDANCE_ALL is not None else guidance_for(task)
     outs = []
@@ -448,8 +460,12 @@ def main():
     ap.add_argument("--n-conflict", type=int, default=16)
     ap.add_argument("--overlap", type=int, default=None,
                     help="frames an extension is given (default: the pack's, nets.extend_overlap)")
-    ap.add_argument("--only", choices=["i2v_conflict", "chain_more", "extend"], default=None,
+    ap.add_argument("--only", choices=["i2v_conflict", "chain_more"], default=None,
                     help="run one task alone (its prompts are drawn from their own seed, so they match the full run)")
+    ap.add_argument("--tasks", default=",".join(TASKS),
+                    help="comma-separated subset of " + ",".join(TASKS) + ": the same prompts as in a full run; "
+                         "writes only the rows to --out, for --merge (run two at once: 1 thread each beats 2 threads)")
+    ap.add_argument("--merge", nargs="+", default=None, help="row files of --tasks runs: score them together")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--guidance", type=float, default=None,
                     help="one sampler guidance for every task (default: the pack's, per task)")
@@ -458,38 +474,86 @@ def main():
     global GUIDANCE_ALL
     GUIDANCE_ALL = args.guidance
     t0 = time.time()
+    if args.merge:
+        parts = []
+        for fn in args.merge:
+            with open(fn) as f:
+                parts.append(json.load(f))
+        res = {t: r for p in parts for t, r in p["rows"].items()}
+        missing = [t for t in TASKS if t not in res]
+        if missing:
+            sys.exit(f"--merge: no rows for {', '.join(missing)}; run evaluate.py --tasks with them too")
+        if len({(p["overlap"], p["seed"], p["guidance_all"], p["samples"]) for p in parts}) != 1:
+            sys.exit("--merge: the parts were run with different checkpoints, seeds, guidance or overlaps")
+        p0 = parts[0]
+        write(args, summarize(res, p0["overlap"], p0["seed"], p0["guidance_all"], max(p["eval_wall_s"] for p in parts),
+                              p0["samples"]), res, p0["guidance_all"])
+        return
     model, ae, st = load(args.ckpt)
     k = args.overlap or extend_overlap(model.cfg)
-    # its own stream, so adding it left every other task's prompts as they were
-    conflict = lambda: run_i2v_conflict(model, ae, np.random.default_rng(args.seed + 7), args.n_conflict, args.seed + 7)
-    # the chained prompts past the first 4, from their own stream too (so the other tasks' prompts stayed)
-    chain_more = lambda: run_chain(model, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8, k)
+    samples = st.get("stages", {}).get("dit", {}).get("samples")
     if args.only == "i2v_conflict":
-        rows = conflict()
+        rows = run_i2v_conflict(model, ae, np.random.default_rng(args.seed + 7), args.n_conflict, args.seed + 7)
         print(json.dumps({"i2v_conflict": summarize_conflict(rows), "rows": rows}, indent=1))
         return
     if args.only == "chain_more":
-        rows = chain_more()
+        rows = run_chain(model, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8, k)
         print(json.dumps({"chain_more": {k: frac(rows, k) for k in ("all", "bg_ok", "size_ok", "seams_ok")}, "rows": rows}, indent=1))
         return
-    rng = np.random.default_rng(args.seed)
-    if args.only == "extend":
-        # the same prompts as the full run: draw the earlier tasks' prompts (the stream) without generating
-        t2v_prompts(rng, args.n1, args.n2), t2v_prompts(rng, args.n_square, 0), i2v_prompts(rng, args.n_i2v)
-        res = {"extend_forward": run_extend(model, ae, rng, args.n_ext, args.seed + 2, k),
-               "extend_backward": run_extend(model, ae, rng, args.n_ext, args.seed + 3, k, backward=True)}
-        print(json.dumps({**{t: summarize_ext(r, k) for t, r in res.items()}, "rows": res}, indent=1))
+    chosen = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    unknown = [t for t in chosen if t not in TASKS]
+    if unknown:
+        sys.exit(f"--tasks: unknown {', '.join(unknown)} (choose from {', '.join(TASKS)})")
+    res = run_tasks(model, ae, args, k, chosen)
+    if set(chosen) != set(TASKS):
+        part = {"rows": res, "overlap": k, "seed": args.seed, "guidance_all": args.guidance, "samples": samples,
+                "eval_wall_s": round(time.time() - t0, 1)}
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as f:
+            json.dump(part, f, indent=1, default=lambda x: x.item() if hasattr(x, "item") else str(x))
+        print(json.dumps({t: frac(r) for t, r in res.items()}))
         return
-    res = {"t2v": run_t2v(model, ae, rng, args.n1, args.n2, args.seed)}
-    res["t2v_square"] = run_t2v(model, ae, rng, args.n_square, 0, args.seed + 5, W=72, H=72)
-    res["i2v"] = run_i2v(model, ae, rng, args.n_i2v, args.seed + 1)
-    res["extend_forward"] = run_extend(model, ae, rng, args.n_ext, args.seed + 2, k)
-    res["extend_backward"] = run_extend(model, ae, rng, args.n_ext, args.seed + 3, k, backward=True)
-    res["chained_extension"] = run_chain(model, ae, rng, min(args.n_chain, 4), args.seed + 4, k) + chain_more()
-    res["infill"] = run_infill(model, ae, rng, args.n_infill, args.seed + 6)
-    res["i2v_conflict"] = conflict()
+    write(args, summarize(res, k, args.seed, args.guidance, round(time.time() - t0, 1), samples), res, args.guidance)
+
+
+def run_tasks(model, ae, args, k, chosen):
+    """the rows of the chosen tasks, each on the prompts it has in a full run"""
+    rng = np.random.default_rng(args.seed)
+    # its own stream, so adding it left every other task's prompts as they were
+    conflict = lambda m: run_i2v_conflict(m, ae, np.random.default_rng(args.seed + 7), args.n_conflict, args.seed + 7)
+    # the chained prompts past the first 4, from their own stream too (so the other tasks' prompts stayed)
+    chain_more = lambda m: run_chain(m, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8, k)
+    # in this order: each task after the first draws its prompts where the one before stopped
+    runs = {
+        "t2v": lambda m: run_t2v(m, ae, rng, args.n1, args.n2, args.seed),
+        "t2v_square": lambda m: run_t2v(m, ae, rng, args.n_square, 0, args.seed + 5, W=72, H=72),
+        "i2v": lambda m: run_i2v(m, ae, rng, args.n_i2v, args.seed + 1),
+        "extend_forward": lambda m: run_extend(m, ae, rng, args.n_ext, args.seed + 2, k),
+        "extend_backward": lambda m: run_extend(m, ae, rng, args.n_ext, args.seed + 3, k, backward=True),
+        "chained_extension": lambda m: run_chain(m, ae, rng, min(args.n_chain, 4), args.seed + 4, k) + chain_more(m),
+        "infill": lambda m: run_infill(m, ae, rng, args.n_infill, args.seed + 6),
+        "i2v_conflict": conflict,
+    }
+    assert list(runs) == TASKS
+    res = {}
+    for t, run in runs.items():
+        if t in chosen:
+            res[t] = run(model)
+        else:
+            try:
+                run(SKIP)
+            except Skipped:
+                pass
+    return res
+
+
+TASKS = ["t2v", "t2v_square", "i2v", "extend_forward", "extend_backward", "chained_extension", "infill", "i2v_conflict"]
+
+
+def summarize(res, k, seed, guidance_all, wall, samples):
+    """the scores of a full set of task rows; guidance_all: the --guidance used for every task, None: the pack's"""
     n_prompts = sum(len(v) for v in res.values())
-    scores = {
+    return {
         "prompts": n_prompts,
         "text_to_video": summarize_t2v(res["t2v"]),
         "text_to_video_1x1": summarize_t2v(res["t2v_square"]),
@@ -505,12 +569,15 @@ def main():
                    "passes_middle": frac(res["infill"], "middle_ok")},
         "i2v_conflicting_prompt": summarize_conflict(res["i2v_conflict"]),
         "floors": {"t2v_1_object": 0.6, "t2v_2_object": 0.4}, "targets": {"t2v_1_object": 0.9, "t2v_2_object": 0.75},
-        "sampler": {"steps": STEPS, "guidance": GUIDANCE if args.guidance is None else args.guidance,
-                    "task_guidance": TASK_GUIDANCE if args.guidance is None else {}}, "seed": args.seed,
-        "eval_wall_s": round(time.time() - t0, 1),
-        "checkpoint_samples_seen": st.get("stages", {}).get("dit", {}).get("samples"),
+        "sampler": {"steps": STEPS, "guidance": GUIDANCE if guidance_all is None else guidance_all,
+                    "task_guidance": TASK_GUIDANCE if guidance_all is None else {}}, "seed": seed,
+        "eval_wall_s": wall,
+        "checkpoint_samples_seen": samples,
     }
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+
+
+def write(args, scores, res, guidance_all):
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({"scores": scores, "rows": res}, f, indent=1, default=lambda x: x.item() if hasattr(x, "item") else str(x))
     print(json.dumps(scores, indent=1))
@@ -518,8 +585,8 @@ def main():
         with open(args.manifest) as f:
             man = json.load(f)
         man["evaluation"] = {"command": "python3 model/evaluate.py --manifest "
-                                        "resources/models/world-s/manifest.json" + (f" --seed {args.seed}")
-                                        + (f" --guidance {args.guidance}" if args.guidance is not None else ""),
+                                        "resources/models/world-s/manifest.json" + (f" --seed {scores['seed']}")
+                                        + (f" --guidance {guidance_all}" if guidance_all is not None else ""),
                              "scorer": "model/evaluate.py (written from shared/WORLD.md)", "scores": scores}
         tmp = args.manifest + ".tmp"
         with open(tmp, "w") as f:

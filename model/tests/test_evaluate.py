@@ -51,3 +51,28 @@ def test_conflict_check():
     switched[0] = kept[0]
     r = ev.score_conflict(switched, s, W, H)
     assert not r["scene_kept"] and r["psnr_second"] < 20
+
+
+def test_a_subset_of_tasks_gets_the_prompts_of_a_full_run(monkeypatch):
+    """evaluate.py --tasks (two processes sharing one evaluation, then --merge) must score each task on
+    the prompts the full run gives it: a skipped task still draws its prompts from the shared stream."""
+    import argparse
+    seen = []
+
+    def fake_generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed=0, **kw):
+        if model is ev.SKIP:
+            raise ev.Skipped
+        seen.append((seed, tuple(prompts)))
+        return [np.zeros((T, H, W, 3), np.uint8) for _ in prompts]
+
+    monkeypatch.setattr(ev, "generate", fake_generate)
+    args = argparse.Namespace(seed=5, n1=4, n2=3, n_square=2, n_i2v=3, n_ext=2, n_chain=5, n_infill=2, n_conflict=2)
+    full = ev.run_tasks("model", None, args, 4, ev.TASKS)
+    assert list(full) == ev.TASKS
+    all_calls = list(seen)
+    for t in ev.TASKS:
+        seen.clear()
+        part = ev.run_tasks("model", None, args, 4, [t])
+        assert list(part) == [t]
+        assert [r["prompt"] for r in part[t]] == [r["prompt"] for r in full[t]]
+        assert set(seen) <= set(all_calls) and seen
