@@ -464,7 +464,8 @@ def main():
                     help="run one task alone (its prompts are drawn from their own seed, so they match the full run)")
     ap.add_argument("--tasks", default=",".join(TASKS),
                     help="comma-separated subset of " + ",".join(TASKS) + ": the same prompts as in a full run; "
-                         "writes only the rows to --out, for --merge (run two at once: 1 thread each beats 2 threads)")
+                         "writes only the rows to --out, for --merge (two processes of 1 thread took 1,750 s against one of "
+                         "2 threads' 1,784: no real gain; it is for running some tasks alone on the full run's prompts)")
     ap.add_argument("--merge", nargs="+", default=None, help="row files of --tasks runs: score them together")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--guidance", type=float, default=None,

@@ -418,7 +418,7 @@ def main():
     # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
-                               "bf16": args.bf16}}
+                               "bf16": args.bf16, "ext_given": EXT_GIVEN}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]
