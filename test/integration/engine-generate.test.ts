@@ -243,10 +243,11 @@ describe('engine with the built-in pack', () => {
     expect(r.provenance.range).toEqual([6, 9]);
     expect(r.provenance.conditioning.filter((c) => c.role === 'kept').length).toBe(12);
     await expect(gen({ out: out('retake-bad'), task: { kind: 'retake', source: src, range: [10, 17] } })).rejects.toThrow(/--range 10:17/);
-    // a clip shorter than the window (an extension's 12 new frames)
+    // a clip shorter than the window (an extension's new frames: 16 less the pack's overlap)
     const short = await gen({ out: out('retake-short'), task: { kind: 'retake', source: out('ext-fwd'), range: [2, 3] }, steps: 2 });
-    expect(framesOf(short.dir).length).toBe(12);
-    for (const n of [1, 4, 5, 12]) expect(png(short.dir, n).equals(png(out('ext-fwd'), n)), `frame ${n} kept`).toBe(true);
+    const n = 16 - extendOverlap(engine.pack().manifest);
+    expect(framesOf(short.dir).length).toBe(n);
+    for (const f of [1, 4, 5, n]) expect(png(short.dir, f).equals(png(out('ext-fwd'), f)), `frame ${f} kept`).toBe(true);
   });
 
   it('cancel mid-run: stops within a step and leaves nothing behind', async () => {
