@@ -120,8 +120,8 @@ class DiTConfig:
     patch_t: int = 8
     patch_s: int = 2
     mlp: int = 4
-    # "joint": one attention over the text and every video token (packs up to 0.8.0). "factorised": per
-    # block, attention over the text and the tokens of one time slice, then attention across time at each
+    # "joint": one attention over the text and every video token (packs up to 0.7.0). "factorised" (0.8.0
+    # on): per block, attention over the text and the tokens of one time slice, then attention across time at each
     # place. Its cost grows with the number of time slices instead of with their square, so shorter
     # temporal patches (patch_t 4 or 2) become affordable on a CPU (tools/step_cost.py measures it).
     attn: str = "joint"
