@@ -494,11 +494,11 @@ def main():
     k = args.overlap or extend_overlap(model.cfg)
     samples = st.get("stages", {}).get("dit", {}).get("samples")
     if args.only == "i2v_conflict":
-        rows = run_i2v_conflict(model, ae, np.random.default_rng(args.seed + 7), args.n_conflict, args.seed + 7)
+        rows = run_conflict(model, ae, args)
         print(json.dumps({"i2v_conflict": summarize_conflict(rows), "rows": rows}, indent=1))
         return
     if args.only == "chain_more":
-        rows = run_chain(model, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8, k)
+        rows = run_chain_more(model, ae, args, k)
         print(json.dumps({"chain_more": {k: frac(rows, k) for k in ("all", "bg_ok", "size_ok", "seams_ok")}, "rows": rows}, indent=1))
         return
     chosen = [t.strip() for t in args.tasks.split(",") if t.strip()]
@@ -507,23 +507,26 @@ def main():
         sys.exit(f"--tasks: unknown {', '.join(unknown)} (choose from {', '.join(TASKS)})")
     res = run_tasks(model, ae, args, k, chosen)
     if set(chosen) != set(TASKS):
-        part = {"rows": res, "overlap": k, "seed": args.seed, "guidance_all": args.guidance, "samples": samples,
-                "eval_wall_s": round(time.time() - t0, 1)}
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w") as f:
-            json.dump(part, f, indent=1, default=lambda x: x.item() if hasattr(x, "item") else str(x))
+        save_json(args.out, {"rows": res, "overlap": k, "seed": args.seed, "guidance_all": args.guidance,
+                             "samples": samples, "eval_wall_s": round(time.time() - t0, 1)})
         print(json.dumps({t: frac(r) for t, r in res.items()}))
         return
     write(args, summarize(res, k, args.seed, args.guidance, round(time.time() - t0, 1), samples), res, args.guidance)
 
 
+def run_conflict(model, ae, args):
+    """its own stream, so adding it left every other task's prompts as they were"""
+    return run_i2v_conflict(model, ae, np.random.default_rng(args.seed + 7), args.n_conflict, args.seed + 7)
+
+
+def run_chain_more(model, ae, args, k):
+    """the chained prompts past the first 4, from their own stream too (so the other tasks' prompts stayed)"""
+    return run_chain(model, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8, k)
+
+
 def run_tasks(model, ae, args, k, chosen):
     """the rows of the chosen tasks, each on the prompts it has in a full run"""
     rng = np.random.default_rng(args.seed)
-    # its own stream, so adding it left every other task's prompts as they were
-    conflict = lambda m: run_i2v_conflict(m, ae, np.random.default_rng(args.seed + 7), args.n_conflict, args.seed + 7)
-    # the chained prompts past the first 4, from their own stream too (so the other tasks' prompts stayed)
-    chain_more = lambda m: run_chain(m, ae, np.random.default_rng(args.seed + 8), max(args.n_chain - 4, 0), args.seed + 8, k)
     # in this order: each task after the first draws its prompts where the one before stopped
     runs = {
         "t2v": lambda m: run_t2v(m, ae, rng, args.n1, args.n2, args.seed),
@@ -531,9 +534,9 @@ def run_tasks(model, ae, args, k, chosen):
         "i2v": lambda m: run_i2v(m, ae, rng, args.n_i2v, args.seed + 1),
         "extend_forward": lambda m: run_extend(m, ae, rng, args.n_ext, args.seed + 2, k),
         "extend_backward": lambda m: run_extend(m, ae, rng, args.n_ext, args.seed + 3, k, backward=True),
-        "chained_extension": lambda m: run_chain(m, ae, rng, min(args.n_chain, 4), args.seed + 4, k) + chain_more(m),
+        "chained_extension": lambda m: run_chain(m, ae, rng, min(args.n_chain, 4), args.seed + 4, k) + run_chain_more(m, ae, args, k),
         "infill": lambda m: run_infill(m, ae, rng, args.n_infill, args.seed + 6),
-        "i2v_conflict": conflict,
+        "i2v_conflict": lambda m: run_conflict(m, ae, args),
     }
     assert list(runs) == TASKS
     res = {}
@@ -577,10 +580,15 @@ def summarize(res, k, seed, guidance_all, wall, samples):
     }
 
 
+def save_json(path, obj):
+    """rows and scores files (numpy scalars as numbers)"""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=1, default=lambda x: x.item() if hasattr(x, "item") else str(x))
+
+
 def write(args, scores, res, guidance_all):
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump({"scores": scores, "rows": res}, f, indent=1, default=lambda x: x.item() if hasattr(x, "item") else str(x))
+    save_json(args.out, {"scores": scores, "rows": res})
     print(json.dumps(scores, indent=1))
     if args.manifest:
         with open(args.manifest) as f:
