@@ -44,8 +44,9 @@ class Stream(torch.utils.data.IterableDataset):
     """Renders batches on the fly (never stored). stage 'ae': frames + weights; 'dit': latents + tokens."""
 
     def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15, mask_p=None, conflict_p=0.0,
-                 bf16=False):
+                 bf16=False, spec_kw=None):
         self.stage, self.batch, self.seed = stage, batch, seed
+        self.spec_kw = spec_kw or {}  # world.random_spec's mix for this run (see --motion-weights)
         self.bf16 = bf16  # encode the latents under bfloat16 autocast (see --bf16)
         self.mask_p = mask_p or MASK_P  # passed in, so workers see this run's mix whatever the start method
         self.conflict_p = conflict_p
@@ -79,7 +80,7 @@ class Stream(torch.utils.data.IterableDataset):
             else:
                 clips, toks, masks, objs = [], [], [], []
                 for _ in range(self.batch):
-                    prompt, spec = world.random_prompt(rng)
+                    prompt, spec = world.random_prompt(rng, **self.spec_kw)
                     kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=self.mask_p)]
                     # a prompt alone says nothing about the phase of a motion: text-to-video windows start
                     # at tau 0 (so the prompt -> clip map is deterministic and the mean prediction sharp);
@@ -116,9 +117,10 @@ def conflicting_prompt(rng, spec):
     return world.phrase(rng, dataclasses.replace(spec, scene=world.other_scene(rng, spec.scene)))
 
 
-def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False):
+def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False, spec_kw=None):
     ds = Stream(stage, batch, seed, ae_state=None if ae is None else ae.state_dict(),
-                ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P), conflict_p=conflict_p, bf16=bf16)
+                ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P), conflict_p=conflict_p, bf16=bf16,
+                spec_kw=spec_kw)
     return iter(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
                                             prefetch_factor=2 if workers else None,
                                             persistent_workers=bool(workers)))
@@ -137,6 +139,22 @@ def set_mixture(t2v_share, t1_share):
     rest = sum(MASK_P[1:])
     MASK_P = [t2v_share] + [p * (1 - t2v_share) / rest for p in MASK_P[1:]]
     T_AT_ONE = t1_share
+
+
+def spec_mix(motion_weights, camera_p, position_p):
+    """world.random_spec's keyword arguments for this run's prompts. Pack 0.8.0 left objects in the middle
+    of the frame whatever the prompt said of left and right (session 12): those two words also name a
+    camera pan (which moves the objects the other way) and a position, so a run can show the motions,
+    pans and positions that hang on them more often. "left=2.5,right=2.5" -> {"motion_w": {...}, ...}"""
+    w = {}
+    for part in filter(None, (x.strip() for x in motion_weights.split(","))):
+        name, _, val = part.partition("=")
+        if name not in world.MOTIONS or not val:
+            raise SystemExit(f"--motion-weights: {part!r} is not motion=weight with a motion of {world.MOTIONS}")
+        w[name] = float(val)
+    if not (0 <= camera_p <= 1 and 0 <= position_p <= 1):
+        raise SystemExit("--camera-p and --position-p must be in [0, 1]")
+    return {"motion_w": w or None, "camera_p": camera_p, "position_p": position_p}
 
 
 # How many frames an extension is given. With temporal patches of 4 frames, 4 or 8 given frames end on a
@@ -296,8 +314,13 @@ def main():
                     help="bfloat16 autocast for the DiT's forward/backward and the data worker's encoder (weights, "
                          "Adam and EMA stay fp32); on CPUs with AVX512-BF16 it trains several times faster")
     ap.add_argument("--t1-share", type=float, default=T_AT_ONE, help="share of samples at t = 1, where the prompt decides the layout (at most 0.7)")
+    ap.add_argument("--motion-weights", default="",
+                    help="motions drawn more often than the others, e.g. left=2.5,right=2.5 (default: all alike)")
+    ap.add_argument("--camera-p", type=float, default=0.25, help="share of prompts with a camera move")
+    ap.add_argument("--position-p", type=float, default=0.2, help="share of objects with a position word")
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share)
+    spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p)
     torch.set_num_threads(args.threads)
     dev = torch.device(args.device)
     t_start = time.time()
@@ -411,14 +434,15 @@ def main():
     log(f"DiT params {nparams}, video tokens {ntok} (+{cfg.max_tokens} text), forward FLOPs/sample {fl16:.3e}, "
         f"train FLOPs/sample ~{3*fl16:.3e} + encoder {ae_fl:.3e}; batch {args.batch}")
     it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers, conflict_p=args.conflict_p,
-                bf16=args.bf16)
+                bf16=args.bf16, spec_kw=spec_kw)
     t_ck = t_ev = time.time()
     losses = []
     probe = None  # the object-error probe set, rendered once at the first curve point
     # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
-                               "bf16": args.bf16, "ext_given": EXT_GIVEN}}
+                               "bf16": args.bf16, "ext_given": EXT_GIVEN,
+                               "spec_mix": {k: v for k, v in spec_kw.items()}}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]

@@ -283,8 +283,14 @@ def other_scene(rng: np.random.Generator, scene: str) -> str:
 
 
 def random_spec(rng: np.random.Generator, n_obj=None, distinct_colours=False, camera_p=0.25,
-                speed_p=0.25, position_p=0.2) -> SceneSpec:
+                speed_p=0.25, position_p=0.2, motion_w=None) -> SceneSpec:
+    """motion_w: {motion: weight} for motions drawn more or less often than the others (default 1 each);
+    None keeps the uniform draw, and with it the random stream, exactly as before (evaluation prompts)."""
     n = n_obj or (1 if rng.random() < 0.65 else 2)
+    motion_p = None
+    if motion_w:
+        w = np.array([float(motion_w.get(m, 1.0)) for m in MOTIONS])
+        motion_p = w / w.sum()
     objs = []
     cols = list(rng.permutation(COLOURS))
     for k in range(n):
@@ -292,7 +298,7 @@ def random_spec(rng: np.random.Generator, n_obj=None, distinct_colours=False, ca
         o = ObjectSpec(
             shape=SHAPES[rng.integers(len(SHAPES))], colour=str(col),
             size=[None, None, None, "small", "big"][rng.integers(5)],
-            motion=MOTIONS[rng.integers(len(MOTIONS))],
+            motion=MOTIONS[rng.integers(len(MOTIONS)) if motion_p is None else rng.choice(len(MOTIONS), p=motion_p)],
             speed=(["slowly", "quickly"][rng.integers(2)] if rng.random() < speed_p else None),
             position=(list(POSITIONS)[rng.integers(5)] if rng.random() < position_p else None))
         if o.motion == "still":

@@ -223,3 +223,38 @@ def test_compact_checkpoint_keeps_the_ema_exact_and_rounds_the_rest_to_bfloat16(
     opt2 = torch.optim.AdamW(back.parameters(), lr=1e-3)
     opt2.load_state_dict(st["dit_opt"])
     assert all(v["exp_avg"].dtype == torch.float32 for v in opt2.state_dict()["state"].values())
+
+
+def test_spec_mix_shows_the_weighted_motions_pans_and_positions_more_often():
+    """--motion-weights / --camera-p / --position-p (session 12): the run's prompts hold those motions,
+    camera moves and position words in the asked shares, a typo in a motion name stops the run with a
+    message naming the motions, and the default keeps world.random_spec's own draw (the evaluation's
+    prompts come from that stream, so they must not move)."""
+    import pytest
+
+    from studio_model import world
+    from train import Stream, spec_mix
+    kw = spec_mix("left=2.5, right=2.5", 0.35, 0.3)
+    assert kw == {"motion_w": {"left": 2.5, "right": 2.5}, "camera_p": 0.35, "position_p": 0.3}
+    rng = np.random.default_rng(0)
+    specs = [world.random_spec(rng, **kw) for _ in range(3000)]
+    objs = [o for s in specs for o in s.objects]
+    share = lambda f, xs: sum(map(f, xs)) / len(xs)  # noqa: E731
+    assert 0.31 < share(lambda o: o.motion in ("left", "right"), objs) < 0.39  # 5 / 14 = 0.357 (uniform: 0.18)
+    assert {o.motion for o in objs} == set(world.MOTIONS)
+    assert 0.32 < share(lambda s: s.camera is not None, specs) < 0.38
+    assert 0.27 < share(lambda o: o.position is not None, objs) < 0.33
+    with pytest.raises(SystemExit, match="not motion=weight"):
+        spec_mix("rigth=2", 0.25, 0.2)
+    # the default mix draws exactly what world.random_spec draws by itself
+    a, b = np.random.default_rng(4), np.random.default_rng(4)
+    dflt = spec_mix("", 0.25, 0.2)
+    assert [world.random_spec(a, **dflt) for _ in range(50)] == [world.random_spec(b) for _ in range(50)]
+    # and the stream uses the mix: every window of a spin-only run says so in its prompt
+    ae = AutoEncoder(AEConfig(channels=4, enc_width=16, dec_width=16))
+    spin = spec_mix("spin=1e9", 0.0, 0.0)
+    _, tok, _, _ = next(iter(Stream("dit", 6, seed=3, ae_state=ae.state_dict(), ae_cfg=ae.cfg, square_p=0.0,
+                                    spec_kw=spin)))
+    phrases = world.MOTION_PHRASES["spin"] + world.MOTION_ING["spin"] + ["spin"]
+    spin_words = {WORDS.index(w) for p in phrases for w in p.split() if w in WORDS}
+    assert all(spin_words & set(row.tolist()) for row in tok)
