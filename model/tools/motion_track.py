@@ -7,6 +7,15 @@ object's centre x, y and area (thousandths of height^2) at frames 0, 5, 10 and 1
 clip and the generated one. The scores say only "motion wrong"; this says how: pack 0.6.0 puts an
 object that should travel left in the middle of the frame, where a still one would be, and draws it
 several times too big (session 9).
+
+  /usr/bin/python3 model/tools/motion_track.py --ckpt CKPT --layout --n 4
+
+--layout asks instead what the model makes of the words left and right, which name three things in
+WORLD.md: a motion ("moves right": the object travels right), a camera pan ("the camera pans right": a
+still object travels left in the frame) and a position ("on the right": it stays at x = 0.75). For each
+reading it prints the object's mean centre x at the first and last frame and its travel, generated
+against the world's. Pack 0.8.0 put the object near x = 0.5 in every case and moved it about the same
+small way whichever reading the prompt meant (session 12).
 """
 from __future__ import annotations
 
@@ -34,9 +43,12 @@ def main():
     ap.add_argument("--n", type=int, default=4, help="prompts per motion")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--layout", action="store_true", help="the readings of left and right: motion, pan, position")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model, ae, _ = ev.load(args.ckpt)
+    if args.layout:
+        return layout(model, ae, args)
     rng = np.random.default_rng(args.seed)
     specs = ev.eval_specs(rng, args.n * len(args.motions), 1, motions=args.motions, camera_p=0.0)
     prompts = [ev.person_prompt(rng, s) for s in specs]
@@ -54,6 +66,44 @@ def main():
             a, x, y = ev.track(m, W, H)
             print(f"  {name:9s} x {np.round(x[SHOWN], 2)} y {np.round(y[SHOWN], 2)} area {np.round(a[SHOWN] * 1000, 1)}")
     print(f"motion right in {right} of {len(prompts)}")
+
+
+# (label, motion, position, camera): one still or travelling ball per case
+LAYOUT_CASES = [("moves right", "right", None, None), ("moves left", "left", None, None),
+                ("camera pans right", "still", None, "pan_right"), ("camera pans left", "still", None, "pan_left"),
+                ("on the right", "still", "right", None), ("on the left", "still", "left", None)]
+
+
+def layout(model, ae, args):
+    rng = np.random.default_rng(args.seed)
+    specs, labels = [], []
+    for label, motion, position, camera in LAYOUT_CASES:
+        for k in range(args.n):
+            o = world.ObjectSpec(shape=world.SHAPES[k % len(world.SHAPES)], colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)],
+                                 motion=motion, position=position)
+            specs.append(world.SceneSpec(scene=world.SCENE_NAMES[k % len(world.SCENE_NAMES)], objects=[o], camera=camera))
+            labels.append(label)
+    prompts = [world.phrase(rng, s) for s in specs]
+    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed)
+    rows = {}
+    for label, spec, clip in zip(labels, specs, clips):
+        o = spec.objects[0]
+        bg = ev.background(spec, W, H)
+        ref = world.render(spec, W, H, ev.FRAMES)
+        xs = []
+        for m in (ev.colour_masks(ref, bg, o.colour), ev.colour_masks(clip, bg, o.colour)):
+            _, x, _ = ev.track(m, W, H)
+            seen = np.where(~np.isnan(x))[0]
+            xs.append((x[seen[0]], x[seen[-1]]) if len(seen) >= 2 else (np.nan, np.nan))
+        rows.setdefault(label, []).append(xs)
+    print(f"{'prompt says':18s} {'reference x first -> last (travel)':36s} generated x first -> last (travel)")
+    for label, _, _, _ in LAYOUT_CASES:
+        r = np.array(rows[label], dtype=np.float64)  # [n, ref/gen, first/last]
+        cells = []
+        for j in (0, 1):
+            a, b = np.nanmean(r[:, j, 0]), np.nanmean(r[:, j, 1])
+            cells.append(f"{a:.2f} -> {b:.2f} ({b - a:+.2f})")
+        print(f"{label:18s} {cells[0]:36s} {cells[1]}  [{args.n} prompts]")
 
 
 if __name__ == "__main__":
