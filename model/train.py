@@ -149,9 +149,12 @@ def spec_mix(motion_weights, camera_p, position_p):
     w = {}
     for part in filter(None, (x.strip() for x in motion_weights.split(","))):
         name, _, val = part.partition("=")
-        if name not in world.MOTIONS or not val:
-            raise SystemExit(f"--motion-weights: {part!r} is not motion=weight with a motion of {world.MOTIONS}")
-        w[name] = float(val)
+        try:
+            w[name] = float(val)
+        except ValueError:
+            w[name] = -1.0
+        if name not in world.MOTIONS or not 0 <= w[name] < float("inf"):
+            raise SystemExit(f"--motion-weights: {part!r} is not motion=weight (a weight >= 0, a motion of {world.MOTIONS})")
     if not (0 <= camera_p <= 1 and 0 <= position_p <= 1):
         raise SystemExit("--camera-p and --position-p must be in [0, 1]")
     return {"motion_w": w or None, "camera_p": camera_p, "position_p": position_p}
@@ -316,8 +319,8 @@ def main():
     ap.add_argument("--t1-share", type=float, default=T_AT_ONE, help="share of samples at t = 1, where the prompt decides the layout (at most 0.7)")
     ap.add_argument("--motion-weights", default="",
                     help="motions drawn more often than the others, e.g. left=2.5,right=2.5 (default: all alike)")
-    ap.add_argument("--camera-p", type=float, default=0.25, help="share of prompts with a camera move")
-    ap.add_argument("--position-p", type=float, default=0.2, help="share of objects with a position word")
+    ap.add_argument("--camera-p", type=float, default=world.CAMERA_P, help="share of prompts with a camera move")
+    ap.add_argument("--position-p", type=float, default=world.POSITION_P, help="share of objects with a position word")
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share)
     spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p)
@@ -442,7 +445,7 @@ def main():
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
                                "bf16": args.bf16, "ext_given": EXT_GIVEN,
-                               "spec_mix": {k: v for k, v in spec_kw.items()}}}
+                               "spec_mix": dict(spec_kw)}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]

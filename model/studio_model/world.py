@@ -282,8 +282,12 @@ def other_scene(rng: np.random.Generator, scene: str) -> str:
     return others[rng.integers(len(others))]
 
 
-def random_spec(rng: np.random.Generator, n_obj=None, distinct_colours=False, camera_p=0.25,
-                speed_p=0.25, position_p=0.2, motion_w=None) -> SceneSpec:
+# how often a random prompt has a camera move, and an object a position word (train.py --camera-p / --position-p)
+CAMERA_P, POSITION_P = 0.25, 0.2
+
+
+def random_spec(rng: np.random.Generator, n_obj=None, distinct_colours=False, camera_p=CAMERA_P,
+                speed_p=0.25, position_p=POSITION_P, motion_w=None) -> SceneSpec:
     """motion_w: {motion: weight} for motions drawn more or less often than the others (default 1 each);
     None keeps the uniform draw, and with it the random stream, exactly as before (evaluation prompts)."""
     n = n_obj or (1 if rng.random() < 0.65 else 2)

@@ -244,11 +244,12 @@ def test_spec_mix_shows_the_weighted_motions_pans_and_positions_more_often():
     assert {o.motion for o in objs} == set(world.MOTIONS)
     assert 0.32 < share(lambda s: s.camera is not None, specs) < 0.38
     assert 0.27 < share(lambda o: o.position is not None, objs) < 0.33
-    with pytest.raises(SystemExit, match="not motion=weight"):
-        spec_mix("rigth=2", 0.25, 0.2)
+    for bad in ("rigth=2", "left=", "left=x", "left=-1", "left=inf"):
+        with pytest.raises(SystemExit, match="not motion=weight"):
+            spec_mix(bad, 0.25, 0.2)
     # the default mix draws exactly what world.random_spec draws by itself
     a, b = np.random.default_rng(4), np.random.default_rng(4)
-    dflt = spec_mix("", 0.25, 0.2)
+    dflt = spec_mix("", world.CAMERA_P, world.POSITION_P)
     assert [world.random_spec(a, **dflt) for _ in range(50)] == [world.random_spec(b) for _ in range(50)]
     # and the stream uses the mix: every window of a spin-only run says so in its prompt
     ae = AutoEncoder(AEConfig(channels=4, enc_width=16, dec_width=16))
