@@ -150,11 +150,12 @@ def spec_mix(motion_weights, camera_p, position_p):
     for part in filter(None, (x.strip() for x in motion_weights.split(","))):
         name, _, val = part.partition("=")
         try:
-            w[name] = float(val)
+            weight = float(val)
         except ValueError:
-            w[name] = -1.0
-        if name not in world.MOTIONS or not 0 <= w[name] < float("inf"):
+            weight = float("nan")  # refused below with the other bad weights
+        if name not in world.MOTIONS or not 0 <= weight < float("inf"):
             raise SystemExit(f"--motion-weights: {part!r} is not motion=weight (a weight >= 0, a motion of {world.MOTIONS})")
+        w[name] = weight
     if not (0 <= camera_p <= 1 and 0 <= position_p <= 1):
         raise SystemExit("--camera-p and --position-p must be in [0, 1]")
     return {"motion_w": w or None, "camera_p": camera_p, "position_p": position_p}

@@ -56,9 +56,7 @@ def main():
     right = 0
     for prompt, spec, clip in zip(prompts, specs, clips):
         o = spec.objects[0]
-        bg = ev.background(spec, W, H)
-        ref = world.render(spec, W, H, ev.FRAMES)
-        gm, rm = ev.colour_masks(clip, bg, o.colour), ev.colour_masks(ref, bg, o.colour)
+        rm, gm = object_masks(spec, clip)
         ok, why = ev.motion_ok(o, gm, rm, W, H)
         right += bool(ok)
         print(f"{o.motion} {o.speed or ''} {'right' if ok else 'WRONG'} ({why}) | {prompt}")
@@ -74,6 +72,14 @@ LAYOUT_CASES = [("moves right", "right", None, None), ("moves left", "left", Non
                 ("on the right", "still", "right", None), ("on the left", "still", "left", None)]
 
 
+def object_masks(spec, clip):
+    """the first object's colour masks [T,H,W] in the world's clip and in the generated one"""
+    o = spec.objects[0]
+    bg = ev.background(spec, W, H)
+    ref = world.render(spec, W, H, ev.FRAMES)
+    return ev.colour_masks(ref, bg, o.colour), ev.colour_masks(clip, bg, o.colour)
+
+
 def layout(model, ae, args):
     rng = np.random.default_rng(args.seed)
     specs, labels = [], []
@@ -87,11 +93,8 @@ def layout(model, ae, args):
     clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed)
     rows = {}
     for label, spec, clip in zip(labels, specs, clips):
-        o = spec.objects[0]
-        bg = ev.background(spec, W, H)
-        ref = world.render(spec, W, H, ev.FRAMES)
         xs = []
-        for m in (ev.colour_masks(ref, bg, o.colour), ev.colour_masks(clip, bg, o.colour)):
+        for m in object_masks(spec, clip):
             _, x, _ = ev.track(m, W, H)
             seen = np.where(~np.isnan(x))[0]
             xs.append((x[seen[0]], x[seen[-1]]) if len(seen) >= 2 else (np.nan, np.nan))
