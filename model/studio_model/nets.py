@@ -125,6 +125,13 @@ class DiTConfig:
     # place. Its cost grows with the number of time slices instead of with their square, so shorter
     # temporal patches (patch_t 4 or 2) become affordable on a CPU (tools/step_cost.py measures it).
     attn: str = "joint"
+    # How many words before each word the text encoder reads directly: learned lookups of the words one
+    # (and two) places back, added to the word's own embedding, zero at start (0: none, packs up to 0.9.0).
+    # 0.9.0's encoder gave "right" the same vector (cosine 0.99) in "moves right", "the camera pans right"
+    # and "on the right" (session 13): its attention had not tied the word to its verb, so the DiT could
+    # not tell a motion from a pan (opposite on screen) or a place. A lookup of the word before makes the
+    # three readings three different vectors from the first step.
+    text_context: int = 0
 
 
 def extend_overlap(cfg):
@@ -219,9 +226,16 @@ class TextEncoder(nn.Module):
         self.pos = nn.Parameter(torch.randn(1, cfg.max_tokens, cfg.text_dim) * 0.02)
         self.blocks = nn.ModuleList([Block(cfg.text_dim, 4, 4, ada=False) for _ in range(cfg.text_layers)])
         self.ln = nn.LayerNorm(cfg.text_dim)
+        # registered last, so every older parameter keeps its name and place (tools/repatch.py)
+        self.before = nn.ModuleList([nn.Embedding(cfg.vocab, cfg.text_dim) for _ in range(cfg.text_context)])
+        for e in self.before:
+            nn.init.zeros_(e.weight)  # a warm start is the old encoder exactly
 
     def forward(self, tokens):
         x = self.emb(tokens) + self.pos[:, : tokens.shape[1]]
+        for k, e in enumerate(self.before, start=1):
+            # the word k places back; the prompt's first words see the pad id there
+            x = x + e(torch.cat([torch.zeros_like(tokens[:, :k]), tokens[:, :-k]], dim=1))
         for b in self.blocks:
             x = b(x)
         return self.ln(x)

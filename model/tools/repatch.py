@@ -1,5 +1,5 @@
-"""Warm-start a DiT with shorter temporal patches (e.g. patch_t 8 -> 4) and/or factorised attention
-from a checkpoint.
+"""Warm-start a DiT with shorter temporal patches (e.g. patch_t 8 -> 4), factorised attention and/or text
+context lookups from a checkpoint.
 
   /usr/bin/python3 model/tools/repatch.py --from model/checkpoints/world-s.pt --to model/runs/ckpt.pt --patch-t 4 [--attn factorised]
 
@@ -15,6 +15,12 @@ checkpoint's history stays one history.
 time slice) and adds each block's attention across time with its adaLN gate at zero, so it starts
 switched off. The model still changes: a token no longer sees the other slices until that attention
 learns to (with patch_t 16, one slice, it would be the same model exactly; tests/test_factorised.py).
+
+--text-context 2 gives the text encoder lookups of the one and two words before each word
+(DiTConfig.text_context), zero at start: the converted model gives the old one's outputs exactly, and
+the lookups learn from the next step (session 13).
+
+  /usr/bin/python3 model/tools/repatch.py --from model/runs/ckpt.pt --to model/runs/context-start.pt --text-context 2
 """
 from __future__ import annotations
 
@@ -60,15 +66,21 @@ def main():
     ap.add_argument("--patch-t", type=int, help="new temporal patch (divides the old one); default: unchanged")
     ap.add_argument("--attn", choices=["joint", "factorised"],
                     help="new attention; factorised adds each block's attention across time, its gate at zero")
+    ap.add_argument("--text-context", type=int,
+                    help="words before each word the text encoder looks up (DiTConfig.text_context); default: unchanged")
     a = ap.parse_args()
     state = expand(torch.load(a.src, map_location="cpu"))
     cfg = DiTConfig(**state["dit_cfg"])
     patch_t, attn = a.patch_t or cfg.patch_t, a.attn or cfg.attn
+    context = cfg.text_context if a.text_context is None else a.text_context
+    if context < cfg.text_context:
+        raise SystemExit(f"--text-context {context} would drop lookups the checkpoint has learned ({cfg.text_context})")
     if cfg.patch_t % patch_t:
         raise SystemExit(f"patch_t {patch_t} must divide the checkpoint's {cfg.patch_t}")
     if cfg.attn == "factorised" and attn == "joint":
         raise SystemExit("a factorised checkpoint cannot go back to joint attention")
-    new_cfg = DiTConfig(**{**state["dit_cfg"], "patch_t": patch_t, "attn": attn})
+    changed = {"patch_t": patch_t, "attn": attn, "text_context": context}
+    new_cfg = DiTConfig(**{**state["dit_cfg"], **changed})
     cin = 2 * cfg.channels + 1
     maps = {"dit.inp.weight": lambda w: map_inp(w, cin, cfg.patch_t, patch_t, cfg.patch_s),
             "dit.out.weight": lambda w: map_out(w, cfg.channels, cfg.patch_t, patch_t, cfg.patch_s),
@@ -95,13 +107,15 @@ def main():
         opt["state"] = {i: {k: (carry(n, v) if k in ("exp_avg", "exp_avg_sq") else v) for k, v in moments[n].items()}
                         for i, n in enumerate(new_names) if n in moments}
         opt["param_groups"][0]["params"] = list(range(len(new_names)))
-    state["dit_cfg"] = {**state["dit_cfg"], "patch_t": patch_t, "attn": attn}
+    state["dit_cfg"] = {**state["dit_cfg"], **changed}
     fresh.load_state_dict(state["dit"])  # shapes check
     state.setdefault("history", []).append({"repatch": {"from_patch_t": cfg.patch_t, "to_patch_t": patch_t,
                                                         "from_attn": cfg.attn, "to_attn": attn,
+                                                        "from_text_context": cfg.text_context, "to_text_context": context,
                                                         "at_step": state["stages"]["dit"]["step"]}})
     save(state, a.dst)
-    print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}) -> {a.dst} (patch_t {patch_t}, {attn}) "
+    print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}, text context {cfg.text_context}) -> {a.dst} "
+          f"(patch_t {patch_t}, {attn}, text context {context}) "
           f"at DiT step {state['stages']['dit']['step']}")
 
 

@@ -7,6 +7,13 @@ the mean absolute difference of the x0 predictions on the same noise, at t = 1, 
 a few base prompts and noises. A model that reads the prompt shows colour and motion differences of
 the same order as scene differences (weighted by the share of the frame they touch: an object is a
 few percent of it); one that ignores a word shows about zero for it.
+
+  /usr/bin/python3 model/tools/text_sensitivity.py --ckpt CKPT --readings
+
+--readings asks the text encoder alone how it reads left and right, which WORLD.md uses as a motion,
+a camera pan and a position: the cosine similarity of the word's output vector across the readings
+(and across the words, and for up and down, as a scale). Pack 0.9.0 gave "right" the same vector in
+all three (0.99-1.00): it had not tied the word to its verb (session 13; DiTConfig.text_context).
 """
 from __future__ import annotations
 
@@ -21,7 +28,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
-from studio_model.text import tokenize  # noqa: E402
+from studio_model.text import WORDS, tokenize  # noqa: E402
 
 BASES = [("red", "ball", "rolls right", "on a grass field"), ("blue", "box", "moves up", "in the snow"),
          ("yellow", "star", "falls", "in the desert"), ("purple", "ring", "bounces", "over the sea")]
@@ -60,13 +67,41 @@ def sensitivity(model, ae, noises=2, ts=(1.0, 0.8, 0.5)):
     return {k: {t: round(v / n, 4) for t, v in d.items()} for k, d in out.items()}
 
 
+READINGS = {"moves right": ("a red ball moves right on a grass field", "right"),
+            "pans right": ("a red ball on a grass field, the camera pans right", "right"),
+            "on the right": ("a red ball on the right on a grass field", "right"),
+            "moves left": ("a red ball moves left on a grass field", "left"),
+            "pans left": ("a red ball on a grass field, the camera pans left", "left"),
+            "on the left": ("a red ball on the left on a grass field", "left"),
+            "moves up": ("a red ball moves up on a grass field", "up"),
+            "moves down": ("a red ball moves down on a grass field", "down")}
+
+
+@torch.no_grad()
+def readings(text_encoder):
+    """{reading: {reading: cosine}} of the direction word's output vector in each prompt of READINGS"""
+    vec = {}
+    for name, (p, word) in READINGS.items():
+        ids = tokenize(p)[0]
+        vec[name] = text_encoder(torch.tensor([ids]))[0, ids.index(WORDS.index(word))]
+    cos = torch.nn.functional.cosine_similarity
+    return {a: {b: round(float(cos(vec[a], vec[b], dim=0)), 2) for b in vec} for a in vec}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--readings", action="store_true", help="the text encoder's vectors of left and right in their readings")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     model, ae, st = ev.load(a.ckpt)
+    if a.readings:
+        table = readings(model.text_encoder)
+        print(" " * 13 + "".join(f"{k:>13s}" for k in table))
+        for k, row in table.items():
+            print(f"{k:13s}" + "".join(f"{v:13.2f}" for v in row.values()))
+        return
     res = sensitivity(model, ae)
     print(json.dumps({"dit_step": st["stages"]["dit"]["step"], "patch_t": model.cfg.patch_t, "mean_abs_x0_change": res}))
 
