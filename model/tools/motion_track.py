@@ -16,6 +16,15 @@ still object travels left in the frame) and a position ("on the right": it stays
 reading it prints the object's mean centre x at the first and last frame and its travel, generated
 against the world's. Pack 0.8.0 put the object near x = 0.5 in every case and moved it about the same
 small way whichever reading the prompt meant (session 12).
+
+  /usr/bin/python3 model/tools/motion_track.py --ckpt CKPT --speeds --n 6
+
+--speeds asks whether a travel fails for its length on the token grid or for its word: left, right, up
+and down at each speed word, the mean travel (x, y) generated against the world's, and how many the
+evaluation calls right. "slowly moves right" crosses the same number of tokens per time slice as
+"moves up"; pack 0.9.0 moved up 0.23 of the height (world 0.37) and slowly right 0.05 the wrong way
+(world 0.23), so it is the word (session 13: 6 prompts per row, in this mode's first form, whose seeds
+differed).
 """
 from __future__ import annotations
 
@@ -44,11 +53,14 @@ def main():
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--layout", action="store_true", help="the readings of left and right: motion, pan, position")
+    ap.add_argument("--speeds", action="store_true", help="left, right, up and down at each speed: travel and verdict")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model, ae, _ = ev.load(args.ckpt)
     if args.layout:
         return layout(model, ae, args)
+    if args.speeds:
+        return speeds(model, ae, args)
     rng = np.random.default_rng(args.seed)
     specs = ev.eval_specs(rng, args.n * len(args.motions), 1, motions=args.motions, camera_p=0.0)
     prompts = [ev.person_prompt(rng, s) for s in specs]
@@ -107,6 +119,37 @@ def layout(model, ae, args):
             a, b = np.nanmean(r[:, j, 0]), np.nanmean(r[:, j, 1])
             cells.append(f"{a:.2f} -> {b:.2f} ({b - a:+.2f})")
         print(f"{label:18s} {cells[0]:36s} {cells[1]}  [{args.n} prompts]")
+
+
+def speeds(model, ae, args):
+    cases = [(m, s) for m in ("right", "left", "up", "down") for s in ("slowly", None, "quickly")]
+    rng = np.random.default_rng(args.seed)
+    specs = []
+    for motion, speed in cases:
+        for k in range(args.n):
+            o = world.ObjectSpec(shape=world.SHAPES[k % len(world.SHAPES)], colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)],
+                                 motion=motion, speed=speed)
+            specs.append(world.SceneSpec(scene=world.SCENE_NAMES[(k + 2) % len(world.SCENE_NAMES)], objects=[o]))
+    prompts = [world.phrase(rng, s) for s in specs]
+    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed)
+    rows = {}
+    for spec, clip in zip(specs, clips):
+        o = spec.objects[0]
+        rm, gm = object_masks(spec, clip)
+        travel = []
+        for m in (rm, gm):
+            _, x, y = ev.track(m, W, H)
+            seen = np.where(~np.isnan(x))[0]
+            travel.append((x[seen[-1]] - x[seen[0]], y[seen[-1]] - y[seen[0]]) if len(seen) >= 2 else (np.nan, np.nan))
+        ok, _ = ev.motion_ok(o, gm, rm, W, H)
+        rows.setdefault((o.motion, o.speed), []).append((travel, bool(ok)))
+    print(f"{'motion':7s}{'speed':9s}travel x, y: world     generated     right")
+    for motion, speed in cases:
+        r = rows[(motion, speed)]
+        t = np.array([tr for tr, _ in r], dtype=np.float64)  # [n, world/generated, x/y]
+        w, g = np.nanmean(t[:, 0], axis=0), np.nanmean(t[:, 1], axis=0)
+        print(f"{motion:7s}{speed or '':9s}{w[0]:+.2f} {w[1]:+.2f}    {g[0]:+.2f} {g[1]:+.2f}    "
+              f"{sum(ok for _, ok in r)}/{len(r)}")
 
 
 if __name__ == "__main__":
