@@ -129,8 +129,10 @@ class DiTConfig:
     # (and two) places back, added to the word's own embedding, zero at start (0: none, packs up to 0.9.0).
     # 0.9.0's encoder gave "right" the same vector (cosine 0.99) in "moves right", "the camera pans right"
     # and "on the right" (session 13): its attention had not tied the word to its verb, so the DiT could
-    # not tell a motion from a pan (opposite on screen) or a place. A lookup of the word before makes the
-    # three readings three different vectors from the first step.
+    # not tell a motion from a pan (opposite on screen) or a place. Once learned, a lookup of the word before
+    # makes the three readings three vectors without the attention having to learn it. Tried once (session
+    # 13, model/README): in 28 minutes the lookups barely grew and the object error rose 0.496 -> 0.595,
+    # so no pack uses them yet.
     text_context: int = 0
 
 
@@ -221,7 +223,8 @@ class Block(nn.Module):
 # by about the learning rate per step whatever its gradient: at 3e-4 they had grown to 0.003 after 200
 # steps (session 13), far too slow to matter in a session. Read through this gain, they move 30x as
 # fast (the same as a 30x learning rate for them alone, without a second parameter group to carry
-# through checkpoints); zero times the gain is still zero, so a warm start stays exact.
+# through checkpoints); zero times the gain is still zero, so a warm start stays exact. 30 is a guess, not a
+# measured best: the one run with it got worse (DiTConfig.text_context).
 CONTEXT_GAIN = 30.0
 
 

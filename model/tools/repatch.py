@@ -73,6 +73,8 @@ def main():
     cfg = DiTConfig(**state["dit_cfg"])
     patch_t, attn = a.patch_t or cfg.patch_t, a.attn or cfg.attn
     context = cfg.text_context if a.text_context is None else a.text_context
+    if context < 0:
+        raise SystemExit(f"--text-context must be 0 or more (words before each word), not {context}")
     if context < cfg.text_context:
         raise SystemExit(f"--text-context {context} would drop lookups the checkpoint has learned ({cfg.text_context})")
     if cfg.patch_t % patch_t:
