@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import MODEL, ort_available, run_ort
+from conftest import MODEL, ort_available, randomise, run_ort
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import WORDS
 from train import dit_loss, make_mask, save
@@ -28,16 +28,6 @@ def inputs(h=4, w=6, seed=0):
     x = torch.randn(2, 4, 16, h, w, generator=g)
     tok = torch.randint(2, len(WORDS), (2, 32), generator=g)
     return x, torch.tensor([1.0, 0.4]), tok, torch.randn(2, 4, 16, h, w, generator=g), torch.zeros(2, 1, 16, h, w)
-
-
-def randomise(model):
-    """non-zero adaLN and output layers (a fresh DiT's are zero, so every output would be 0)"""
-    torch.manual_seed(1)
-    with torch.no_grad():
-        for n, p in model.named_parameters():
-            if ".ada" in n or n.startswith("dit.out") or "ada_f" in n:
-                p.normal_(0, 0.2)
-    return model
 
 
 def test_one_time_slice_is_the_joint_dit():

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import MODEL, ort_available, run_ort
+from conftest import MODEL, ort_available, randomise, run_ort
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import WORDS, tokenize
 from train import save
 
 sys.path.insert(0, os.path.join(MODEL, "tools"))
 import repatch  # noqa: E402
+from text_sensitivity import readings, word_vector  # noqa: E402
 
 
 def tiny(context=0):
@@ -25,12 +26,6 @@ def tiny(context=0):
 
 def toks(*prompts):
     return torch.tensor([tokenize(p)[0] for p in prompts])
-
-
-def word_vector(enc, prompt, word):
-    ids = tokenize(prompt)[0]
-    with torch.no_grad():
-        return enc(torch.tensor([ids]))[0, ids.index(WORDS.index(word))]
 
 
 def test_the_word_before_makes_the_three_readings_of_right_differ():
@@ -51,13 +46,8 @@ def test_the_word_before_makes_the_three_readings_of_right_differ():
 
 
 def test_repatch_adds_the_lookups_as_the_same_model_that_trains_on(tmp_path, monkeypatch):
-    torch.manual_seed(0)
     cfg = tiny(0)
-    model = VideoModel(cfg)
-    with torch.no_grad():  # a trained DiT's output layers are not zero
-        for n, p in model.named_parameters():
-            if ".ada" in n or n.startswith("dit.out") or "ada_f" in n:
-                p.normal_(0, 0.2)
+    model = randomise(VideoModel(cfg))  # a trained DiT's output layers are not zero
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     x = torch.randn(2, 4, 16, 4, 6)
     args = (x, torch.tensor([1.0, 0.5]), toks("a red ball moves right", "the camera pans left"), x,
@@ -112,7 +102,6 @@ def test_text_encoder_with_context_onnx_parity(tmp_path):
 
 
 def test_readings_tool_shows_the_three_readings_apart_only_with_context():
-    import text_sensitivity
     for context in (0, 2):
         cfg = tiny(context)
         cfg.text_layers = 0
@@ -122,7 +111,7 @@ def test_readings_tool_shows_the_three_readings_apart_only_with_context():
             enc.pos.zero_()
             for e in enc.before:
                 e.weight.normal_()
-        table = text_sensitivity.readings(enc)
+        table = readings(enc)
         assert table["moves right"]["moves right"] == 1.0
         same = table["moves right"]["pans right"] == 1.0 and table["pans left"]["on the left"] == 1.0
         assert same == (context == 0), table["moves right"]

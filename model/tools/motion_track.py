@@ -92,25 +92,33 @@ def object_masks(spec, clip):
     return ev.colour_masks(ref, bg, o.colour), ev.colour_masks(clip, bg, o.colour)
 
 
+def ends(m):
+    """[[x, y] at the first frame the object is seen in, [x, y] at the last]; nan where seen in fewer than 2"""
+    _, x, y = ev.track(m, W, H)
+    seen = np.where(~np.isnan(x))[0]
+    if len(seen) < 2:
+        return np.full((2, 2), np.nan)
+    return np.array([[x[seen[0]], y[seen[0]]], [x[seen[-1]], y[seen[-1]]]])
+
+
+def probe_spec(k, scene, camera=None, **obj):
+    """the k-th prompt of a probe's row: one object of the k-th shape and colour, in the scene-th scene"""
+    o = world.ObjectSpec(shape=world.SHAPES[k % len(world.SHAPES)], colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)], **obj)
+    return world.SceneSpec(scene=world.SCENE_NAMES[scene % len(world.SCENE_NAMES)], objects=[o], camera=camera)
+
+
 def layout(model, ae, args):
     rng = np.random.default_rng(args.seed)
     specs, labels = [], []
     for label, motion, position, camera in LAYOUT_CASES:
         for k in range(args.n):
-            o = world.ObjectSpec(shape=world.SHAPES[k % len(world.SHAPES)], colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)],
-                                 motion=motion, position=position)
-            specs.append(world.SceneSpec(scene=world.SCENE_NAMES[k % len(world.SCENE_NAMES)], objects=[o], camera=camera))
+            specs.append(probe_spec(k, k, camera=camera, motion=motion, position=position))
             labels.append(label)
     prompts = [world.phrase(rng, s) for s in specs]
     clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed)
     rows = {}
     for label, spec, clip in zip(labels, specs, clips):
-        xs = []
-        for m in object_masks(spec, clip):
-            _, x, _ = ev.track(m, W, H)
-            seen = np.where(~np.isnan(x))[0]
-            xs.append((x[seen[0]], x[seen[-1]]) if len(seen) >= 2 else (np.nan, np.nan))
-        rows.setdefault(label, []).append(xs)
+        rows.setdefault(label, []).append([tuple(ends(m)[:, 0]) for m in object_masks(spec, clip)])
     print(f"{'prompt says':18s} {'reference x first -> last (travel)':36s} generated x first -> last (travel)")
     for label, _, _, _ in LAYOUT_CASES:
         r = np.array(rows[label], dtype=np.float64)  # [n, ref/gen, first/last]
@@ -126,21 +134,14 @@ def speeds(model, ae, args):
     rng = np.random.default_rng(args.seed)
     specs = []
     for motion, speed in cases:
-        for k in range(args.n):
-            o = world.ObjectSpec(shape=world.SHAPES[k % len(world.SHAPES)], colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)],
-                                 motion=motion, speed=speed)
-            specs.append(world.SceneSpec(scene=world.SCENE_NAMES[(k + 2) % len(world.SCENE_NAMES)], objects=[o]))
+        specs += [probe_spec(k, k + 2, motion=motion, speed=speed) for k in range(args.n)]
     prompts = [world.phrase(rng, s) for s in specs]
     clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed)
     rows = {}
     for spec, clip in zip(specs, clips):
         o = spec.objects[0]
         rm, gm = object_masks(spec, clip)
-        travel = []
-        for m in (rm, gm):
-            _, x, y = ev.track(m, W, H)
-            seen = np.where(~np.isnan(x))[0]
-            travel.append((x[seen[-1]] - x[seen[0]], y[seen[-1]] - y[seen[0]]) if len(seen) >= 2 else (np.nan, np.nan))
+        travel = [tuple(e[1] - e[0]) for e in (ends(rm), ends(gm))]  # (x, y) last minus first
         ok, _ = ev.motion_ok(o, gm, rm, W, H)
         rows.setdefault((o.motion, o.speed), []).append((travel, bool(ok)))
     print(f"{'motion':7s}{'speed':9s}travel x, y: world     generated     right")

@@ -78,12 +78,15 @@ READINGS = {"moves right": ("a red ball moves right on a grass field", "right"),
 
 
 @torch.no_grad()
+def word_vector(text_encoder, prompt, word):
+    """the text encoder's output vector at the (first) place of word in prompt"""
+    ids = tokenize(prompt)[0]
+    return text_encoder(torch.tensor([ids]))[0, ids.index(WORDS.index(word))]
+
+
 def readings(text_encoder):
     """{reading: {reading: cosine}} of the direction word's output vector in each prompt of READINGS"""
-    vec = {}
-    for name, (p, word) in READINGS.items():
-        ids = tokenize(p)[0]
-        vec[name] = text_encoder(torch.tensor([ids]))[0, ids.index(WORDS.index(word))]
+    vec = {name: word_vector(text_encoder, p, word) for name, (p, word) in READINGS.items()}
     cos = torch.nn.functional.cosine_similarity
     return {a: {b: round(float(cos(vec[a], vec[b], dim=0)), 2) for b in vec} for a in vec}
 
