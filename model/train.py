@@ -213,14 +213,18 @@ def draw_t(B, gen):
     return torch.where(k < 0.3, u, torch.where(k < 1.0 - T_AT_ONE, 0.6 + 0.4 * u, torch.ones(B))).clamp(0.02, 1.0)
 
 
-def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1):
+def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop=0.0):
     """x0-prediction loss. masks [B,T]: given frames; objects [B,1,T,h,w]: object coverage on the latent grid.
     Without the object weight the background (97% of the pixels) dominates and the model learns to
-    leave the objects out (the pack at step 1968 did exactly that)."""
+    leave the objects out (the pack at step 1968 did exactly that). pool_drop: the share of samples
+    whose adaLN does not get the mean word vector (--pool-drop), so the words must come through the
+    attention (DiTConfig.pooled_text)."""
     B, C, T, h, w = lat.shape
     tokens = tokens.clone()
     drop = torch.from_numpy(rng.random(B) < drop_p)
     tokens[drop] = 0
+    # drawn only when asked for, so runs without it keep their random stream
+    keep = torch.from_numpy((rng.random(B) >= pool_drop).astype(np.float32)) if pool_drop > 0 else None
     mask = masks[:, None, :, None, None].expand(B, 1, T, h, w).contiguous()
     cond = lat * mask
     # t: 30% uniform(0,1), 50% uniform(0.6,1), 20% exactly 1 by default (the first sampler step, where the
@@ -230,7 +234,7 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1):
     eps = torch.randn(lat.shape, generator=gen)
     tb = t.view(B, 1, 1, 1, 1)
     xt = (1 - tb) * lat + tb * eps
-    pred = model(xt, t, tokens, cond, mask)
+    pred = model(xt, t, tokens, cond, mask, keep)
     wgt = (1.0 - 0.9 * mask) * (1.0 + object_weight(t).view(B, 1, 1, 1, 1) * objects)
     return ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
 
@@ -312,6 +316,9 @@ def main():
     ap.add_argument("--reinit", type=float, default=0.0, help="mix the DiT toward a fresh initialisation: 0 keeps it, 1 starts afresh (the autoencoder is kept)")
     ap.add_argument("--ema", type=float, default=0.998, help="EMA decay of the exported weights")
     ap.add_argument("--quick-eval", type=int, default=1, help="0: log only the object error at each curve point (seconds, not minutes)")
+    ap.add_argument("--pool-drop", type=float, default=0.0,
+                    help="share of samples trained without the mean word vector in the adaLN (DiTConfig.pooled_text), "
+                         "so the words reach the video through the attention (session 14)")
     ap.add_argument("--conflict-p", type=float, default=0.0,
                     help="share of windows with given frames whose prompt names another scene (the frames win)")
     ap.add_argument("--bf16", action="store_true",
@@ -325,6 +332,8 @@ def main():
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share)
     spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p)
+    if not 0 <= args.pool_drop <= 1:
+        raise SystemExit(f"--pool-drop is a share of samples, in [0, 1], not {args.pool_drop}")
     torch.set_num_threads(args.threads)
     dev = torch.device(args.device)
     t_start = time.time()
@@ -444,7 +453,7 @@ def main():
     probe = None  # the object-error probe set, rendered once at the first curve point
     # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
-                               "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
+                               "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "pool_drop": args.pool_drop, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
                                "bf16": args.bf16, "ext_given": EXT_GIVEN,
                                "spec_mix": dict(spec_kw)}}
     state.setdefault("history", []).append(session)
@@ -472,7 +481,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
-            loss = dit_loss(model, lat, tok, msk, obj, rng, gen)
+            loss = dit_loss(model, lat, tok, msk, obj, rng, gen, pool_drop=args.pool_drop)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

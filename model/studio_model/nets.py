@@ -134,6 +134,13 @@ class DiTConfig:
     # 13, model/README): in 28 minutes the lookups barely grew and the object error rose 0.496 -> 0.595,
     # so no pack uses them yet.
     text_context: int = 0
+    # Whether every block's adaLN also gets the mean of the word vectors (packs up to 0.9.0) beside the
+    # attention to the words. Session 14 measured that 0.9.0 draws its clips from that mean alone: with
+    # the attention given the empty prompt's words instead, its clips are almost the same pictures. A mean
+    # is a bag of words: it cannot say which colour goes with which object, or whether "right" is a
+    # motion, a pan or a place, so two-object prompts came out with mixed colours. False drops it, and the
+    # words reach the video through the attention only (train.py --pool-drop trains towards that).
+    pooled_text: bool = True
 
 
 def extend_overlap(cfg):
@@ -265,7 +272,7 @@ class DiT(nn.Module):
 
     Tokens: spacetime patches (patch_t x patch_s x patch_s) of concat(x, cond, mask), with fixed
     3D sin-cos positions computed from the grid (so any h, w work), plus the projected text tokens
-    prepended (joint attention). adaLN-zero conditioning on t and the mean text vector."""
+    prepended (joint attention). adaLN-zero conditioning on t and (DiTConfig.pooled_text) the mean text vector."""
 
     def __init__(self, cfg: DiTConfig):
         super().__init__()
@@ -303,7 +310,9 @@ class DiT(nn.Module):
         ew = sincos(ww * 4.0, dw)[None, None, :, :].expand(nt, nh, nw, dw)
         return torch.cat([et, eh, ew], dim=-1).reshape(1, nt * nh * nw, d)
 
-    def forward(self, x, t, text, cond, mask):
+    def forward(self, x, t, text, cond, mask, pool_keep=None):
+        """pool_keep [B] (training only, train.py --pool-drop): 1 where the sample's adaLN gets the mean
+        word vector, 0 where it gets the time alone, as with DiTConfig.pooled_text False"""
         cfg = self.cfg
         B, C, T, H, W = x.shape
         pt, ps = cfg.patch_t, cfg.patch_s
@@ -314,7 +323,10 @@ class DiT(nn.Module):
         v = v.reshape(B, nt * nh * nw, Cin * pt * ps * ps)
         h = self.inp(v) + self.pos_emb(nt, nh, nw)
         tx = self.txt(text) + self.type_txt
-        c = self.t_mlp(sincos(t * 1000.0, 256)) + self.txt_pool(text.mean(dim=1))
+        c = self.t_mlp(sincos(t * 1000.0, 256))
+        if cfg.pooled_text:
+            pooled = self.txt_pool(text.mean(dim=1))
+            c = c + (pooled if pool_keep is None else pooled * pool_keep.view(B, 1))
         L = tx.shape[1]
         z = torch.cat([tx, h], dim=1)
         for b in self.blocks:
@@ -333,8 +345,8 @@ class VideoModel(nn.Module):
         self.text_encoder = TextEncoder(cfg)
         self.dit = DiT(cfg)
 
-    def forward(self, x, t, tokens, cond, mask):
-        return self.dit(x, t, self.text_encoder(tokens), cond, mask)
+    def forward(self, x, t, tokens, cond, mask, pool_keep=None):
+        return self.dit(x, t, self.text_encoder(tokens), cond, mask, pool_keep)
 
 
 def dit_flops(cfg: DiTConfig, T=16, h=18, w=32):

@@ -21,6 +21,12 @@ learns to (with patch_t 16, one slice, it would be the same model exactly; tests
 the lookups learn from the next step (session 13).
 
   /usr/bin/python3 model/tools/repatch.py --from model/runs/ckpt.pt --to model/runs/context-start.pt --text-context 2
+
+--pooled-text off drops the mean word vector from the adaLN (DiTConfig.pooled_text): the weights stay,
+the model then reads the words through the attention alone. It is a different model unless it was
+trained for it (train.py --pool-drop); session 14 compares a run's checkpoint both ways.
+
+  /usr/bin/python3 model/tools/repatch.py --from model/runs/ckpt.pt --to model/runs/no-pool.pt --pooled-text off
 """
 from __future__ import annotations
 
@@ -68,6 +74,8 @@ def main():
                     help="new attention; factorised adds each block's attention across time, its gate at zero")
     ap.add_argument("--text-context", type=int,
                     help="words before each word the text encoder looks up (DiTConfig.text_context); default: unchanged")
+    ap.add_argument("--pooled-text", choices=["on", "off"],
+                    help="whether the adaLN gets the mean word vector (DiTConfig.pooled_text); default: unchanged")
     a = ap.parse_args()
     state = expand(torch.load(a.src, map_location="cpu"))
     cfg = DiTConfig(**state["dit_cfg"])
@@ -81,7 +89,8 @@ def main():
         raise SystemExit(f"patch_t {patch_t} must divide the checkpoint's {cfg.patch_t}")
     if cfg.attn == "factorised" and attn == "joint":
         raise SystemExit("a factorised checkpoint cannot go back to joint attention")
-    changed = {"patch_t": patch_t, "attn": attn, "text_context": context}
+    pooled = cfg.pooled_text if a.pooled_text is None else a.pooled_text == "on"
+    changed = {"patch_t": patch_t, "attn": attn, "text_context": context, "pooled_text": pooled}
     new_cfg = DiTConfig(**{**state["dit_cfg"], **changed})
     cin = 2 * cfg.channels + 1
     maps = {"dit.inp.weight": lambda w: map_inp(w, cin, cfg.patch_t, patch_t, cfg.patch_s),
@@ -114,10 +123,11 @@ def main():
     state.setdefault("history", []).append({"repatch": {"from_patch_t": cfg.patch_t, "to_patch_t": patch_t,
                                                         "from_attn": cfg.attn, "to_attn": attn,
                                                         "from_text_context": cfg.text_context, "to_text_context": context,
+                                                        "from_pooled_text": cfg.pooled_text, "to_pooled_text": pooled,
                                                         "at_step": state["stages"]["dit"]["step"]}})
     save(state, a.dst)
-    print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}, text context {cfg.text_context}) -> {a.dst} "
-          f"(patch_t {patch_t}, {attn}, text context {context}) "
+    print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}, text context {cfg.text_context}, pooled text {cfg.pooled_text}) "
+          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}) "
           f"at DiT step {state['stages']['dit']['step']}")
 
 
