@@ -115,3 +115,27 @@ def test_denoiser_without_the_mean_onnx_parity(tmp_path):
         ref = mod(*case).numpy()
     got = run_ort(path, {k: v.numpy() for k, v in zip(ins, case)})[outs[0]]
     assert np.abs(got - ref).max() < 1e-4
+
+
+def test_text_paths_tool_switches_one_path_off_and_restores_the_model():
+    from text_paths import way
+    model = randomise(VideoModel(tiny())).eval()
+    args = inputs()
+    null = torch.zeros_like(args[2])
+    with torch.no_grad():
+        before = model(*args)
+        with way(model, "words only"):
+            assert torch.equal(model(*args), model.dit(args[0], args[1], model.text_encoder(args[2]), *args[3:],
+                                                       torch.zeros(2)))
+        with way(model, "mean only"):
+            mean_only = model(*args)
+        # by hand: the prompt's mean in the adaLN, the empty prompt's words in the attention
+        dit, text, empty = model.dit, model.text_encoder(args[2]), model.text_encoder(null[:1])
+        saved = dit.txt_pool.forward
+        dit.txt_pool.forward = lambda m: torch.nn.functional.linear(text.mean(dim=1), dit.txt_pool.weight, dit.txt_pool.bias)
+        try:
+            by_hand = dit(args[0], args[1], empty.expand(2, -1, -1), *args[3:])
+        finally:
+            dit.txt_pool.forward = saved
+        assert torch.allclose(mean_only, by_hand, atol=1e-6) and (mean_only - before).abs().max() > 1e-3
+        assert torch.equal(model(*args), before) and model.cfg.pooled_text
