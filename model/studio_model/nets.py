@@ -135,11 +135,12 @@ class DiTConfig:
     # so no pack uses them yet.
     text_context: int = 0
     # Whether every block's adaLN also gets the mean of the word vectors (packs up to 0.9.0) beside the
-    # attention to the words. Session 14 measured that 0.9.0 draws its clips from that mean alone: with
-    # the attention given the empty prompt's words instead, its clips are almost the same pictures. A mean
-    # is a bag of words: it cannot say which colour goes with which object, or whether "right" is a
-    # motion, a pan or a place, so two-object prompts came out with mixed colours. False drops it, and the
-    # words reach the video through the attention only (train.py --pool-drop trains towards that).
+    # attention to the words. Session 14 measured (tools/text_paths.py) that 0.9.0 takes the object's
+    # colour and motion from that mean: with the attention given the empty prompt's words, one-object
+    # prompts were as right as before (the scene less often), and without the mean its clips were noise.
+    # A mean is a bag of words: it cannot say which colour goes with which object, or whether "right" is
+    # a motion, a pan or a place, and two-object prompts came out in mixed colours. False drops it, and
+    # the words reach the video through the attention only (train.py --pool-drop trains towards that).
     pooled_text: bool = True
 
 
