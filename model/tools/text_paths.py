@@ -35,32 +35,30 @@ from studio_model.text import MAX_TOKENS  # noqa: E402
 
 
 class _Fixed(torch.nn.Module):
-    """a linear layer fed a fixed input (the empty prompt's text) whatever it is given"""
+    """the attention's text projection fed the empty prompt's words [1, L, Dt], whatever words it is given"""
 
     def __init__(self, layer, fixed):
         super().__init__()
         self.layer, self.fixed = layer, fixed
 
-    def forward(self, x):
-        f = self.fixed if x.dim() == 3 else self.fixed.mean(dim=1)
-        return self.layer(f.expand(x.shape[0], *f.shape[1:]))
+    def forward(self, text):
+        return self.layer(self.fixed.expand(text.shape[0], -1, -1))
 
 
 @contextlib.contextmanager
 def way(model, name):
     """the model with one of the two paths given the empty prompt (and back as it was afterwards)"""
     dit = model.dit
-    saved = dit.txt, dit.txt_pool, dit.cfg.pooled_text
-    with torch.no_grad():
-        null = model.text_encoder(torch.zeros(1, MAX_TOKENS, dtype=torch.int64))
+    saved = dit.txt, dit.cfg.pooled_text
     try:
         if name == "mean only":
-            dit.txt = _Fixed(dit.txt, null)
+            with torch.no_grad():
+                dit.txt = _Fixed(dit.txt, model.text_encoder(torch.zeros(1, MAX_TOKENS, dtype=torch.int64)))
         elif name == "words only":
             dit.cfg.pooled_text = False
         yield model
     finally:
-        dit.txt, dit.txt_pool, dit.cfg.pooled_text = saved
+        dit.txt, dit.cfg.pooled_text = saved
 
 
 def main():
@@ -79,13 +77,13 @@ def main():
     for name in ways:
         with way(model, name), torch.no_grad():
             clips = ev.generate(model, ae, prompts, seed=a.seed)
-        rows = [ev.score_t2v(c, s, 128, 72) for c, s in zip(clips, specs)]
+        # rows as run_t2v makes them, so the evaluation's own summary counts them
+        rows = [{"n_obj": len(s.objects), "motions": [o.motion for o in s.objects], **ev.score_t2v(c, s, 128, 72)}
+                for c, s in zip(clips, specs)]
         first = first if first is not None else np.stack(clips).astype(np.float32)
         out = {"way": name, "diff_from_first": round(float(np.abs(np.stack(clips) - first).mean()), 2)}
-        for n in (1, 2):
-            rs = [r for r, s in zip(rows, specs) if len(s.objects) == n]
-            out[f"{n}_object"] = {k: round(float(np.mean([all(r[k]) if isinstance(r[k], list) else r[k] for r in rs])), 3)
-                                  for k in ("all", "colour", "motion", "scene")} if rs else None
+        for group, d in ev.summarize_t2v(rows).items():
+            out[group] = {k: d[k] for k in ("all", "colour", "motion", "scene")}
         print(json.dumps(out), flush=True)
 
 
