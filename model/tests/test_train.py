@@ -259,3 +259,25 @@ def test_spec_mix_shows_the_weighted_motions_pans_and_positions_more_often():
     phrases = world.MOTION_PHRASES["spin"] + world.MOTION_ING["spin"] + ["spin"]
     spin_words = {WORDS.index(w) for p in phrases for w in p.split() if w in WORDS}
     assert all(spin_words & set(row.tolist()) for row in tok)
+
+
+def test_snapshot_to_another_path_writes_the_compact_checkpoint_and_no_pack(tmp_path):
+    """snapshot.py --to: a run carried to the next session in git, not shipped; the pack folder and the
+    committed checkpoint stay as they are"""
+    import os
+    import subprocess
+    import sys
+    from train import COMMITTED, save
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    pack = os.path.join(os.path.dirname(here), "resources", "models", "world-s", "manifest.json")
+    before = (os.path.getmtime(pack), os.path.getmtime(COMMITTED))
+    torch.manual_seed(0)
+    m = VideoModel(DiTConfig(vocab=len(WORDS), width=32, depth=1, heads=2, text_dim=32, text_layers=1))
+    save({"dit": m.state_dict(), "dit_ema": m.state_dict(), "stages": {"dit": {"step": 7}}}, str(tmp_path / "run.pt"))
+    out = subprocess.run([sys.executable, os.path.join(here, "snapshot.py"), "--src", str(tmp_path / "run.pt"),
+                          "--to", str(tmp_path / "next.pt")], capture_output=True, text=True, check=True).stdout
+    assert "dit step 7" in out
+    raw = torch.load(tmp_path / "next.pt")
+    assert raw["dit"]["dit.inp.weight"].dtype == torch.bfloat16
+    assert torch.equal(raw["dit_ema"]["dit.inp.weight"], m.state_dict()["dit.inp.weight"])
+    assert (os.path.getmtime(pack), os.path.getmtime(COMMITTED)) == before
