@@ -1,4 +1,4 @@
-"""Copy the running checkpoint into the one committed checkpoint (compact) and export the pack from it.
+"""Copy the running checkpoint into the pack's committed checkpoint (compact) and export the pack from it.
 
   /usr/bin/python3 model/snapshot.py [--src model/runs/ckpt.pt] [--decoder model/runs/decoder.pt]
 then: /usr/bin/python3 -m pytest model/tests -q ; git add model/checkpoints resources/models/world-s ; commit.

@@ -267,14 +267,14 @@ def test_snapshot_to_another_path_writes_the_compact_checkpoint_and_no_pack(tmp_
     import os
     import subprocess
     import sys
+    from conftest import MODEL, ROOT
     from train import COMMITTED, save
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    pack = os.path.join(os.path.dirname(here), "resources", "models", "world-s", "manifest.json")
+    pack = os.path.join(ROOT, "resources", "models", "world-s", "manifest.json")
     before = (os.path.getmtime(pack), os.path.getmtime(COMMITTED))
     torch.manual_seed(0)
     m = VideoModel(DiTConfig(vocab=len(WORDS), width=32, depth=1, heads=2, text_dim=32, text_layers=1))
     save({"dit": m.state_dict(), "dit_ema": m.state_dict(), "stages": {"dit": {"step": 7}}}, str(tmp_path / "run.pt"))
-    out = subprocess.run([sys.executable, os.path.join(here, "snapshot.py"), "--src", str(tmp_path / "run.pt"),
+    out = subprocess.run([sys.executable, os.path.join(MODEL, "snapshot.py"), "--src", str(tmp_path / "run.pt"),
                           "--to", str(tmp_path / "next.pt")], capture_output=True, text=True, check=True).stdout
     assert "dit step 7" in out
     raw = torch.load(tmp_path / "next.pt")
