@@ -25,6 +25,10 @@ evaluation calls right. "slowly moves right" crosses the same number of tokens p
 "moves up"; pack 0.9.0 moved up 0.23 of the height (world 0.37) and slowly right 0.05 the wrong way
 (world 0.23), so it is the word (session 13: 6 prompts per row, in this mode's first form, whose seeds
 differed).
+
+  /usr/bin/python3 model/tools/motion_track.py --ckpt CKPT --speeds --n 2 --guidance 3
+
+--guidance samples every probe at another guidance than the pack's (as `evaluate.py --guidance`).
 """
 from __future__ import annotations
 
@@ -54,8 +58,11 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--layout", action="store_true", help="the readings of left and right: motion, pan, position")
     ap.add_argument("--speeds", action="store_true", help="left, right, up and down at each speed: travel and verdict")
+    ap.add_argument("--guidance", type=float, default=None,
+                    help="the sampler's guidance for every probe (default: the pack's); does guidance change how far objects travel?")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    ev.GUIDANCE_ALL = args.guidance
     model, ae, _ = ev.load(args.ckpt)
     if args.layout:
         return layout(model, ae, args)
