@@ -62,7 +62,6 @@ def main():
                     help="the sampler's guidance for every probe (default: the pack's); does guidance change how far objects travel?")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    ev.GUIDANCE_ALL = args.guidance
     model, ae, _ = ev.load(args.ckpt)
     if args.layout:
         return layout(model, ae, args)
@@ -71,7 +70,7 @@ def main():
     rng = np.random.default_rng(args.seed)
     specs = ev.eval_specs(rng, args.n * len(args.motions), 1, motions=args.motions, camera_p=0.0)
     prompts = [ev.person_prompt(rng, s) for s in specs]
-    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed)
+    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
     right = 0
     for prompt, spec, clip in zip(prompts, specs, clips):
         o = spec.objects[0]
@@ -122,7 +121,7 @@ def layout(model, ae, args):
             specs.append(probe_spec(k, k, camera=camera, motion=motion, position=position))
             labels.append(label)
     prompts = [world.phrase(rng, s) for s in specs]
-    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed)
+    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
     rows = {}
     for label, spec, clip in zip(labels, specs, clips):
         rows.setdefault(label, []).append([tuple(ends(m)[:, 0]) for m in object_masks(spec, clip)])
@@ -143,7 +142,7 @@ def speeds(model, ae, args):
     for motion, speed in cases:
         specs += [probe_spec(k, k + 2, motion=motion, speed=speed) for k in range(args.n)]
     prompts = [world.phrase(rng, s) for s in specs]
-    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed)
+    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
     rows = {}
     for spec, clip in zip(specs, clips):
         o = spec.objects[0]
