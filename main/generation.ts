@@ -7,6 +7,7 @@
  * transaction. Cancel or failure ends the take as `cancelled`/`failed`; a crash leaves it pending,
  * and the next start marks it failed. Nothing is ever half-written.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError, type Card, type EngineStatus, type EventName, type EventPayload, type JobInfo, type Take } from './contract';
@@ -177,12 +178,15 @@ export class Generation {
     if (!kind) {
       throw new StudioError('invalid_input', `${picture.name} is not a PNG, JPEG or WebP picture${picture.type ? ` (it is ${picture.type})` : ''}. Drop a PNG, JPEG or WebP file.`);
     }
-    const tmp = path.join(this.lib.dir, 'tmp', `upload-${process.pid}-${Date.now()}.${kind.ext}`);
+    // A random name: two drops in the same millisecond must not share (and delete) one file.
+    const tmp = path.join(this.lib.dir, 'tmp', `upload-${randomUUID()}.${kind.ext}`);
     fs.mkdirSync(path.dirname(tmp), { recursive: true });
     fs.writeFileSync(tmp, bytes);
     try {
       await decodePicture(tmp, 16, 16);
-    } catch {
+    } catch (err) {
+      // The person gets the plain message; the log keeps ffmpeg's own words for a bug report.
+      console.error(`[studio] ${picture.name} did not decode:`, err);
       throw new StudioError('invalid_input', `${picture.name} could not be read as a picture: it may be damaged or incomplete. Nothing on the card was changed.`);
     } finally {
       fs.rmSync(tmp, { force: true });

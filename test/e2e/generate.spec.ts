@@ -16,6 +16,10 @@ test.beforeAll(async () => {
   studio = await startStudio({ env });
 });
 test.afterAll(async () => studio?.stop());
+// A failure carries what the host printed (its stderr names the cause behind a user-facing message).
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus && studio) await testInfo.attach('browser host output', { body: studio.output(), contentType: 'text/plain' });
+});
 test.describe.configure({ mode: 'serial' });
 
 /** A 160x90 picture: sky over grass with a red ball on the left. */
