@@ -7,7 +7,6 @@
  * transaction. Cancel or failure ends the take as `cancelled`/`failed`; a crash leaves it pending,
  * and the next start marks it failed. Nothing is ever half-written.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError, type Card, type EngineStatus, type EventName, type EventPayload, type JobInfo, type Take } from './contract';
@@ -18,7 +17,7 @@ import { Tokenizer } from './engine/tokenizer';
 import { isCancelled } from './engine/util';
 import { decodePicture } from './media/ffmpeg';
 import { JobQueue, type JobSnapshot } from './jobs/queue';
-import type { Library, TakeRequest } from './library/library';
+import { newId, type Library, type TakeRequest } from './library/library';
 
 type Emit = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
@@ -179,7 +178,7 @@ export class Generation {
       throw new StudioError('invalid_input', `${picture.name} is not a PNG, JPEG or WebP picture${picture.type ? ` (it is ${picture.type})` : ''}. Drop a PNG, JPEG or WebP file.`);
     }
     // A random name: two drops in the same millisecond must not share (and delete) one file.
-    const tmp = path.join(this.lib.dir, 'tmp', `upload-${randomUUID()}.${kind.ext}`);
+    const tmp = path.join(this.lib.dir, 'tmp', `upload-${newId()}.${kind.ext}`);
     fs.mkdirSync(path.dirname(tmp), { recursive: true });
     fs.writeFileSync(tmp, bytes);
     try {
