@@ -2,6 +2,7 @@ import { test, expect, type Locator, type Page } from '@playwright/test';
 import { encodePng } from '../../main/media/png';
 import { startStudio, type RunningStudio } from '../support/studio-process';
 import { shot } from '../support/screens';
+import { attachHostOutputOnFailure } from '../support/host-output';
 
 // The real built-in model pack, through real onnxruntime sessions in the browser host's process.
 // The built-in model samples 100 steps in about 3 s on two cores, and on a loaded machine the page
@@ -16,10 +17,7 @@ test.beforeAll(async () => {
   studio = await startStudio({ env });
 });
 test.afterAll(async () => studio?.stop());
-// A failure carries what the host printed (its stderr names the cause behind a user-facing message).
-test.afterEach(async ({}, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus && studio) await testInfo.attach('browser host output', { body: studio.output(), contentType: 'text/plain' });
-});
+attachHostOutputOnFailure();
 test.describe.configure({ mode: 'serial' });
 
 /** A 160x90 picture: sky over grass with a red ball on the left. */

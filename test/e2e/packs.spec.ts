@@ -3,6 +3,9 @@ import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { repoRoot, startStudio, tempDir } from '../support/studio-process';
 import { shot } from '../support/screens';
+import { attachHostOutputOnFailure } from '../support/host-output';
+
+attachHostOutputOnFailure();
 
 test('a damaged model pack in the models folder is named in the app, which still opens and generates with the built-in pack', async ({ page }) => {
   const models = tempDir('models');

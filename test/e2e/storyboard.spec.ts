@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import { startStudio, type RunningStudio } from '../support/studio-process';
 import { shot } from '../support/screens';
-
+import { attachHostOutputOnFailure } from '../support/host-output';
 
 let studio: RunningStudio;
 test.beforeEach(async () => {
@@ -12,6 +12,7 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await studio.stop();
 });
+attachHostOutputOnFailure();
 
 async function saved(page: Page) {
   await expect(page.getByRole('status')).toHaveText('All changes saved');

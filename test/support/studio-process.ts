@@ -19,6 +19,14 @@ export interface RunningStudio {
   crash: () => Promise<void>;
 }
 
+/** Every host started in this test process, so a failed e2e test can attach what each printed. */
+const hosts: { output: () => string; started: number; exited?: number }[] = [];
+
+/** The output of every host that was running at some moment since `since` (ms since the epoch), oldest first. */
+export function hostOutputsSince(since: number): string[] {
+  return hosts.filter((h) => h.exited === undefined || h.exited >= since).map((h) => h.output());
+}
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `studio-${prefix}-`));
 }
@@ -35,6 +43,9 @@ export async function startStudio(opts: { library?: string; args?: string[]; env
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  const record: (typeof hosts)[number] = { output: () => out, started: Date.now() };
+  hosts.push(record);
+  child.once('exit', () => (record.exited = Date.now()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The browser host printed no URL within 20 s:\n${out}`)), 20_000);
     const check = () => {
