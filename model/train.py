@@ -8,6 +8,7 @@ One checkpoint file holds both stages (AE weights + DiT weights + EMA + optimise
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import json
 import math
@@ -24,7 +25,7 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
-from studio_model.sampler import encode_clip, to_tensor  # noqa: E402
+from studio_model.sampler import encode_clip, to_tensor, unit_range  # noqa: E402
 from studio_model.text import MAX_TOKENS, WORDS, tokenize  # noqa: E402
 
 FPS = 8
@@ -44,8 +45,11 @@ class Stream(torch.utils.data.IterableDataset):
     """Renders batches on the fly (never stored). stage 'ae': frames + weights; 'dit': latents + tokens."""
 
     def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15, mask_p=None, conflict_p=0.0,
-                 bf16=False, spec_kw=None):
+                 bf16=False, spec_kw=None, encode=True):
         self.stage, self.batch, self.seed = stage, batch, seed
+        # encode=False: 'dit' batches carry the clips as uint8 [B,T,H,W,3] in place of the latents, for the
+        # trainer to encode on its device (--encode-on-device); the frames and everything else are the same
+        self.encode = encode
         self.spec_kw = spec_kw or {}  # world.random_spec's mix for this run (see --motion-weights)
         self.bf16 = bf16  # encode the latents under bfloat16 autocast (see --bf16)
         self.mask_p = mask_p or MASK_P  # passed in, so workers see this run's mix whatever the start method
@@ -60,7 +64,7 @@ class Stream(torch.utils.data.IterableDataset):
         # run sees new windows and the same command from the same checkpoint sees the same ones)
         rng = np.random.default_rng([self.seed, wid])
         enc = None
-        if self.stage == "dit":
+        if self.stage == "dit" and self.encode:
             ae = AutoEncoder(self.ae_cfg)
             ae.load_state_dict(self.ae_state)
             enc = ae.encoder.eval()
@@ -78,7 +82,7 @@ class Stream(torch.utils.data.IterableDataset):
                     wt.append(torch.from_numpy(1.0 + 4.0 * om)[:, None])
                 yield torch.cat(fr), torch.cat(wt)
             else:
-                clips, toks, masks, objs = [], [], [], []
+                clips, raw, toks, masks, objs = [], [], [], [], []
                 for _ in range(self.batch):
                     prompt, spec = world.random_prompt(rng, **self.spec_kw)
                     kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=self.mask_p)]
@@ -91,11 +95,14 @@ class Stream(torch.utils.data.IterableDataset):
                                             return_masks=True)
                     if kind != "t2v" and rng.random() < self.conflict_p:
                         prompt = conflicting_prompt(rng, spec)
-                    clips.append(to_tensor(clip))
+                    if self.encode:
+                        clips.append(to_tensor(clip))
+                    else:
+                        raw.append(torch.from_numpy(np.ascontiguousarray(clip)))
                     toks.append(tokenize(prompt)[0])
                     masks.append(make_mask(rng, FRAMES, kind))
                     objs.append(torch.from_numpy(om.max(axis=0) if len(om) else np.zeros((FRAMES, H, W), np.float32)))
-                lat = encode_batch(enc, torch.stack(clips), self.bf16)
+                lat = encode_batch(enc, torch.stack(clips), self.bf16) if self.encode else torch.stack(raw)
                 with torch.no_grad():
                     # object coverage on the latent grid (max over each 4x4 cell, grown by one cell)
                     ob = torch.nn.functional.max_pool3d(torch.stack(objs)[:, None], (1, 4, 4))
@@ -104,9 +111,9 @@ class Stream(torch.utils.data.IterableDataset):
 
 
 def encode_batch(enc, clips, bf16=False):
-    """clips [B,3,T,H,W] -> fp32 latents, the encoder under bfloat16 autocast with --bf16 (the data
-    worker's form; tools/data_cost.py times both)."""
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    """clips [B,T,3,H,W] -> fp32 latents, the encoder under bfloat16 autocast with --bf16 (the data
+    worker's form; tools/data_cost.py times both), on the clips' device."""
+    with torch.no_grad(), torch.autocast(clips.device.type, dtype=torch.bfloat16, enabled=bf16):
         return encode_clip(enc, clips).float()
 
 
@@ -117,13 +124,13 @@ def conflicting_prompt(rng, spec):
     return world.phrase(rng, dataclasses.replace(spec, scene=world.other_scene(rng, spec.scene)))
 
 
-def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False, spec_kw=None):
+def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False, spec_kw=None, encode=True, pin=False):
     ds = Stream(stage, batch, seed, ae_state=None if ae is None else ae.state_dict(),
                 ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P), conflict_p=conflict_p, bf16=bf16,
-                spec_kw=spec_kw)
+                spec_kw=spec_kw, encode=encode)
     return iter(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
                                             prefetch_factor=2 if workers else None,
-                                            persistent_workers=bool(workers)))
+                                            persistent_workers=bool(workers), pin_memory=pin))
 
 
 # ------------------------------------------------------------------ masks
@@ -220,18 +227,18 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop
     whose adaLN does not get the mean word vector (--pool-drop), so the words must come through the
     attention (DiTConfig.pooled_text)."""
     B, C, T, h, w = lat.shape
-    tokens = tokens.clone()
-    drop = torch.from_numpy(rng.random(B) < drop_p)
-    tokens[drop] = 0
+    dev = lat.device  # every draw is made on the CPU (the same stream on any device), then moved there
+    drop = torch.from_numpy(rng.random(B) < drop_p).to(dev)
+    tokens = tokens.masked_fill(drop[:, None], 0)
     # drawn only when asked for, so runs without it keep their random stream
-    keep = torch.from_numpy((rng.random(B) >= pool_drop).astype(np.float32)) if pool_drop > 0 else None
+    keep = torch.from_numpy((rng.random(B) >= pool_drop).astype(np.float32)).to(dev) if pool_drop > 0 else None
     mask = masks[:, None, :, None, None].expand(B, 1, T, h, w).contiguous()
     cond = lat * mask
     # t: 30% uniform(0,1), 50% uniform(0.6,1), 20% exactly 1 by default (the first sampler step, where the
     # prompt decides the whole layout, must be in distribution; a logit-normal t almost never reached
     # t > 0.97). --t1-share moves the share at t = 1, taken from the uniform(0.6,1) part.
-    t = draw_t(B, gen)
-    eps = torch.randn(lat.shape, generator=gen)
+    t = draw_t(B, gen).to(dev)
+    eps = torch.randn(lat.shape, generator=gen).to(dev)
     tb = t.view(B, 1, 1, 1, 1)
     xt = (1 - tb) * lat + tb * eps
     pred = model(xt, t, tokens, cond, mask, keep)
@@ -308,6 +315,9 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--encode-on-device", action="store_true",
+                    help="the data workers only render; the trainer encodes the clips on --device (on a GPU machine "
+                         "the workers' CPU encoder, about 60%% of a clip's data cost here, would set the pace)")
     ap.add_argument("--ckpt-minutes", type=float, default=5)
     ap.add_argument("--eval-minutes", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
@@ -447,7 +457,8 @@ def main():
     log(f"DiT params {nparams}, video tokens {ntok} (+{cfg.max_tokens} text), forward FLOPs/sample {fl16:.3e}, "
         f"train FLOPs/sample ~{3*fl16:.3e} + encoder {ae_fl:.3e}; batch {args.batch}")
     it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers, conflict_p=args.conflict_p,
-                bf16=args.bf16, spec_kw=spec_kw)
+                bf16=args.bf16, spec_kw=spec_kw, encode=not args.encode_on_device, pin=dev.type == "cuda")
+    enc_dev = copy.deepcopy(ae.encoder).to(dev).eval() if args.encode_on_device else None
     t_ck = t_ev = time.time()
     losses = []
     probe = None  # the object-error probe set, rendered once at the first curve point
@@ -473,7 +484,9 @@ def main():
 
     while time.time() - t_start < args.minutes * 60:
         lat, tok, msk, obj = next(it)
-        lat, tok, msk, obj = lat.to(dev), tok.to(dev), msk.to(dev), obj.to(dev)
+        lat, tok, msk, obj = (x.to(dev, non_blocking=True) for x in (lat, tok, msk, obj))
+        if enc_dev is not None:  # the workers sent the clips as bytes
+            lat = encode_batch(enc_dev, unit_range(lat), args.bf16)
         lr = args.lr * min(1.0, (st["step"] - step0 + 1) / 100)
         frac = (time.time() - t_start) / (args.minutes * 60)
         if frac > args.decay_from:  # anneal over the end of this session's share (cosine to 10%)
@@ -512,8 +525,10 @@ def main():
                 importlib.reload(oe)
                 probe = probe or oe.probe_set(ae.encoder)
                 ema.eval()
-                obj = oe.object_error(ema, ae.encoder, probe=probe)
-                sc = ev.quick_eval(ema, ae, n=30) if args.quick_eval else None
+                # the scorers run on the CPU (the same numbers on any training device)
+                ema_cpu = ema if dev.type == "cpu" else copy.deepcopy(ema).cpu()
+                obj = oe.object_error(ema_cpu, ae.encoder, probe=probe)
+                sc = ev.quick_eval(ema_cpu, ae, n=30) if args.quick_eval else None
                 log(json.dumps({"step": st["step"], "samples": st["samples"], "wall": seg_wall0 + time.time() - seg_start,
                                 "loss": float(np.mean(losses[-100:])), "object_error_t1": obj, "quick_eval": sc}), fn="curve.log")
             except Exception as e:  # the scorer must never kill training

@@ -263,7 +263,8 @@ class TextEncoder(nn.Module):
 def sincos(pos, dim):
     """pos [N] float -> [N, dim] fixed sin-cos features."""
     half = dim // 2
-    freq = torch.exp(torch.arange(half, dtype=torch.float32) * (-math.log(10000.0) / half))
+    # on pos's device: a CPU constant beside CUDA activations stops the first training step there
+    freq = torch.exp(torch.arange(half, dtype=torch.float32, device=pos.device) * (-math.log(10000.0) / half))
     a = pos[:, None] * freq[None, :]
     return torch.cat([torch.sin(a), torch.cos(a)], dim=1)
 
@@ -297,13 +298,13 @@ class DiT(nn.Module):
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
 
-    def pos_emb(self, nt, nh, nw):
+    def pos_emb(self, nt, nh, nw, device=None):
         d = self.cfg.width
         dt, dh = d // 4, 3 * d // 8
         dw = d - dt - dh
-        tt = torch.arange(nt, dtype=torch.float32)
-        hh = torch.arange(nh, dtype=torch.float32)
-        ww = torch.arange(nw, dtype=torch.float32)
+        tt = torch.arange(nt, dtype=torch.float32, device=device)
+        hh = torch.arange(nh, dtype=torch.float32, device=device)
+        ww = torch.arange(nw, dtype=torch.float32, device=device)
         # time position = the token's first frame / 2 (so a token's place in time does not change
         # with patch_t; patch_t 8 gives the 0, 4 of the first packs)
         et = sincos(tt * (self.cfg.patch_t / 2.0), dt)[:, None, None, :].expand(nt, nh, nw, dt)
@@ -322,7 +323,7 @@ class DiT(nn.Module):
         Cin = v.shape[1]
         v = v.reshape(B, Cin, nt, pt, nh, ps, nw, ps).permute(0, 2, 4, 6, 1, 3, 5, 7)
         v = v.reshape(B, nt * nh * nw, Cin * pt * ps * ps)
-        h = self.inp(v) + self.pos_emb(nt, nh, nw)
+        h = self.inp(v) + self.pos_emb(nt, nh, nw, v.device)
         tx = self.txt(text) + self.type_txt
         c = self.t_mlp(sincos(t * 1000.0, 256))
         if cfg.pooled_text:

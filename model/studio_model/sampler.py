@@ -16,7 +16,13 @@ import torch
 
 def to_tensor(frames_u8):
     """frames [T,H,W,3] uint8 -> [T,3,H,W] float in [-1,1] (the range the autoencoder reads)."""
-    return torch.from_numpy(np.ascontiguousarray(frames_u8)).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+    return unit_range(torch.from_numpy(np.ascontiguousarray(frames_u8)))
+
+
+def unit_range(frames_u8):
+    """a uint8 tensor [...,H,W,3] -> float [...,3,H,W] in [-1,1], on its own device (train.py
+    --encode-on-device moves frames as bytes, a quarter of the floats, and converts them there)."""
+    return frames_u8.movedim(-1, -3).float() / 127.5 - 1.0
 
 
 def to_u8(frames):
