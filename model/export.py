@@ -91,11 +91,8 @@ def sha256(path):
     return h.hexdigest()
 
 
-def export(ckpt, out):
-    ae, model, st = load_modules(ckpt)
-    cfg = model.cfg
-    C = cfg.channels
-    k = extend_overlap(cfg)
+def export_graphs(ae, model, out):
+    """the four ONNX graphs into out; name -> {file, sha256, bytes}"""
     os.makedirs(out, exist_ok=True)
     graphs = {}
     for name, (mod, ex, ins, outs, dyn) in graph_modules(ae, model).items():
@@ -106,6 +103,15 @@ def export(ckpt, out):
                               opset_version=OPSET, do_constant_folding=True)
         os.replace(tmp, path)
         graphs[name] = {"file": f"{name}.onnx", "sha256": sha256(path), "bytes": os.path.getsize(path)}
+    return graphs
+
+
+def export(ckpt, out):
+    ae, model, st = load_modules(ckpt)
+    cfg = model.cfg
+    C = cfg.channels
+    k = extend_overlap(cfg)
+    graphs = export_graphs(ae, model, out)
     vpath = os.path.join(out, "vocab.json")
     with open(vpath, "w") as f:
         json.dump(vocab_json(), f, indent=0)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # After a training run, with no minute lost: waits for train.py to finish, then runs the probes and the full
-# evaluation in two parts, one after the other (about 30 minutes on 2 CPU cores), and merges them.
+# evaluation in two parts, one after the other, in onnxruntime-node (--engine ort; about 30 minutes in PyTorch), and merges them.
 #   nohup model/tools/after_run.sh model/runs-s14 > model/runs-s14/after.log 2>&1 &
 # Writes into the run folder: speeds.txt, layout.txt, eval-a.json, eval-b.json, eval.json and the times.
 set -u
@@ -12,7 +12,7 @@ date +%T > "$RUN/eval-start.txt"
 /usr/bin/python3 tools/motion_track.py --ckpt "$RUN/ckpt.pt" --speeds --n 2 --threads 2 > "$RUN/speeds.txt" 2>&1
 /usr/bin/python3 tools/motion_track.py --ckpt "$RUN/ckpt.pt" --layout --n 4 --threads 2 > "$RUN/layout.txt" 2>&1
 date +%T >> "$RUN/eval-start.txt"
-/usr/bin/python3 evaluate.py --ckpt "$RUN/ckpt.pt" --tasks t2v,t2v_square,i2v,i2v_conflict --out "$RUN/eval-a.json" > "$RUN/eval-a.log" 2>&1
-/usr/bin/python3 evaluate.py --ckpt "$RUN/ckpt.pt" --tasks extend_forward,extend_backward,chained_extension,infill --out "$RUN/eval-b.json" > "$RUN/eval-b.log" 2>&1
+/usr/bin/python3 evaluate.py --engine ort --ckpt "$RUN/ckpt.pt" --tasks t2v,t2v_square,i2v,i2v_conflict --out "$RUN/eval-a.json" > "$RUN/eval-a.log" 2>&1
+/usr/bin/python3 evaluate.py --engine ort --ckpt "$RUN/ckpt.pt" --tasks extend_forward,extend_backward,chained_extension,infill --out "$RUN/eval-b.json" > "$RUN/eval-b.log" 2>&1
 /usr/bin/python3 evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/eval.json" > "$RUN/eval-merge.log" 2>&1
 date +%T > "$RUN/eval-end.txt"
