@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 while pgrep -f "train.py --stage dit" >/dev/null; do sleep 10; done
 [ -f "$RUN/ckpt.pt" ] || { echo "after_run.sh: there is no $RUN/ckpt.pt to evaluate" >&2; exit 1; }
 date +%T > "$RUN/eval-start.txt"
-/usr/bin/python3 tools/motion_track.py --ckpt "$RUN/ckpt.pt" --speeds --n 2 --threads 2 > "$RUN/speeds.txt" 2>&1
-/usr/bin/python3 tools/motion_track.py --ckpt "$RUN/ckpt.pt" --layout --n 4 --threads 2 > "$RUN/layout.txt" 2>&1
+/usr/bin/python3 tools/motion_track.py --engine ort --ckpt "$RUN/ckpt.pt" --speeds --n 2 --threads 2 > "$RUN/speeds.txt" 2>&1
+/usr/bin/python3 tools/motion_track.py --engine ort --ckpt "$RUN/ckpt.pt" --layout --n 4 --threads 2 > "$RUN/layout.txt" 2>&1
 date +%T >> "$RUN/eval-start.txt"
 /usr/bin/python3 evaluate.py --engine ort --ckpt "$RUN/ckpt.pt" --tasks t2v,t2v_square,i2v,i2v_conflict --out "$RUN/eval-a.json" > "$RUN/eval-a.log" 2>&1
 /usr/bin/python3 evaluate.py --engine ort --ckpt "$RUN/ckpt.pt" --tasks extend_forward,extend_backward,chained_extension,infill --out "$RUN/eval-b.json" > "$RUN/eval-b.log" 2>&1

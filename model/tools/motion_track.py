@@ -60,9 +60,11 @@ def main():
     ap.add_argument("--speeds", action="store_true", help="left, right, up and down at each speed: travel and verdict")
     ap.add_argument("--guidance", type=float, default=None,
                     help="the sampler's guidance for every probe (default: the pack's); does guidance change how far objects travel?")
+    ap.add_argument("--engine", choices=["torch", "ort"], default="torch",
+                    help="where the graphs run (evaluate.py --engine): ort is onnxruntime-node, as in the app")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    model, ae, _ = ev.load(args.ckpt)
+    model, ae, _ = ev.load(args.ckpt, args.engine, args.threads)
     if args.layout:
         return layout(model, ae, args)
     if args.speeds:
