@@ -38,7 +38,7 @@ case "${1:-}" in
   [ "$(cut -d' ' -f1 "$DIR/sha256")" = "$(sha256sum "$NEXT.tmp" | cut -d' ' -f1)" ] ||
     { rm -f "$NEXT.tmp"; echo "the parts in $DIR do not join to the run's checkpoint; $NEXT is unchanged" >&2; exit 1; }
   mv "$NEXT.tmp" "$NEXT"
-  mkdir -p model/runs-gpu && cp "$DIR"/*.log model/runs-gpu/ 2>/dev/null || true
+  mkdir -p model/runs-gpu && cp "$DIR"/*.log "$DIR"/*.out model/runs-gpu/ 2>/dev/null || true
   echo "$NEXT joined from the run's parts (sha256 checked); its logs are in model/runs-gpu/."
   exit 0
   ;;
@@ -61,7 +61,8 @@ rm -rf "$RUN"
 STUDIO_RUNS=$RUN $PY train.py --stage dit --resume --from checkpoints/world-s-next.pt --device "$DEVICE" \
   --batch 64 --lr 4e-4 --decay-from 0.25 --ema 0.99 --t2v-share 0.5 --t1-share 0.4 --conflict-p 0.25 \
   --threads 2 --workers "$WORKERS" --encode-on-device --minutes "$MINUTES" --eval-minutes 3 --quick-eval 0 \
-  --seed "$SEED" --bf16 --motion-weights left=2.5,right=2.5 --camera-p 0.35 --position-p 0.3
+  --seed "$SEED" --bf16 --motion-weights left=2.5,right=2.5 --camera-p 0.35 --position-p 0.3 2>&1 |
+  tee "$OUT/train.out"   # in $OUT as it goes: a call stopped at its limit still brings this back
 $PY snapshot.py --src "$RUN/ckpt.pt" --to "$RUN/next.pt"
 split -b 15000000 -d "$RUN/next.pt" "$OUT/next.pt.part"
 (cd "$RUN" && sha256sum next.pt) >"$OUT/sha256"
