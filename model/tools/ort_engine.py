@@ -68,6 +68,9 @@ class Graphs:
     """The graphs of a pack folder behind one onnxruntime-node process."""
 
     def __init__(self, pack_dir, threads=2):
+        if not available():
+            raise RuntimeError(f"onnxruntime-node is not in {ROOT}/node_modules: run `npm install` there first "
+                               "(or use --engine torch)")
         self.dir = pack_dir
         self.scratch = tempfile.mkdtemp(prefix="ort_serve_")
         self.proc = subprocess.Popen([node_bin(), ORT_RUN, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
