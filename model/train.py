@@ -82,7 +82,7 @@ class Stream(torch.utils.data.IterableDataset):
                     wt.append(torch.from_numpy(1.0 + 4.0 * om)[:, None])
                 yield torch.cat(fr), torch.cat(wt)
             else:
-                clips, raw, toks, masks, objs = [], [], [], [], []
+                clips, toks, masks, objs = [], [], [], []
                 for _ in range(self.batch):
                     prompt, spec = world.random_prompt(rng, **self.spec_kw)
                     kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=self.mask_p)]
@@ -95,14 +95,12 @@ class Stream(torch.utils.data.IterableDataset):
                                             return_masks=True)
                     if kind != "t2v" and rng.random() < self.conflict_p:
                         prompt = conflicting_prompt(rng, spec)
-                    if self.encode:
-                        clips.append(to_tensor(clip))
-                    else:
-                        raw.append(torch.from_numpy(np.ascontiguousarray(clip)))
+                    clips.append(torch.from_numpy(np.ascontiguousarray(clip)))  # uint8 [T,H,W,3]
                     toks.append(tokenize(prompt)[0])
                     masks.append(make_mask(rng, FRAMES, kind))
                     objs.append(torch.from_numpy(om.max(axis=0) if len(om) else np.zeros((FRAMES, H, W), np.float32)))
-                lat = encode_batch(enc, torch.stack(clips), self.bf16) if self.encode else torch.stack(raw)
+                clips = torch.stack(clips)
+                lat = encode_batch(enc, unit_range(clips), self.bf16) if self.encode else clips
                 with torch.no_grad():
                     # object coverage on the latent grid (max over each 4x4 cell, grown by one cell)
                     ob = torch.nn.functional.max_pool3d(torch.stack(objs)[:, None], (1, 4, 4))
