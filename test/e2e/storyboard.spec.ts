@@ -94,6 +94,8 @@ test('delete a card and undo brings it back in place; a project is deleted only 
   await page.keyboard.press('Control+z');
   await expect(page.getByRole('textbox', { name: 'Prompt' })).toHaveCount(3);
   await page.reload();
+  // prompts() reads the page once, without waiting: wait for the reloaded board first (as the reload above)
+  await expect(page.getByRole('textbox', { name: 'Prompt' })).toHaveCount(3);
   expect(await prompts(page)).toEqual(['first', 'second', 'third']);
 
   // Delete the project: a dialog asks first; Cancel keeps it.
