@@ -19,7 +19,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops, extend_overlap  # noqa: E402
-from studio_model.text import MAX_TOKENS, PAD_ID, UNK_ID, vocab_json  # noqa: E402
+from studio_model.text import MAX_TOKENS, PAD_ID, UNK_ID, use_readings, vocab_json  # noqa: E402
 from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, t_grid  # noqa: E402
 
 PACK_ID = "world-s"
@@ -51,6 +51,7 @@ def load_modules(ckpt):
     ae.load_state_dict(st["ae"])
     model = VideoModel(DiTConfig(**st["dit_cfg"]))
     model.load_state_dict(st["dit_ema"])
+    use_readings(model.cfg.word_readings)  # this process's prompts read as this model reads them
     return ae.eval(), model.eval(), st
 
 
@@ -114,7 +115,7 @@ def export(ckpt, out):
     graphs = export_graphs(ae, model, out)
     vpath = os.path.join(out, "vocab.json")
     with open(vpath, "w") as f:
-        json.dump(vocab_json(), f, indent=0)
+        json.dump(vocab_json(cfg.word_readings), f, indent=0)
     dit_st = st.get("stages", {}).get("dit", {})
     ae_st = st.get("stages", {}).get("ae", {})
     dec_st = st.get("stages", {}).get("decoder_finetune", {})
@@ -172,7 +173,7 @@ def export(ckpt, out):
             "t_grid_12": t_grid(12)},
         "text": {"vocab_file": "vocab.json", "max_tokens": MAX_TOKENS, "pad_id": PAD_ID, "unk_id": UNK_ID,
                  "null_prompt": "",
-                 "tokenizer": vocab_json()["rule"]},
+                 "tokenizer": vocab_json(cfg.word_readings)["rule"]},
         "graphs": {k: {"file": v["file"], "sha256": v["sha256"]} for k, v in graphs.items()},
         "io": {
             "text_encoder": {"inputs": {"tokens": {"dtype": "int64", "shape": ["B", MAX_TOKENS]}},

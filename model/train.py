@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
 from studio_model.sampler import encode_clip, to_tensor, unit_range  # noqa: E402
-from studio_model.text import MAX_TOKENS, WORDS, tokenize  # noqa: E402
+from studio_model.text import MAX_TOKENS, WORDS, tokenize, use_readings  # noqa: E402
 
 FPS = 8
 FRAMES = 16
@@ -45,8 +45,9 @@ class Stream(torch.utils.data.IterableDataset):
     """Renders batches on the fly (never stored). stage 'ae': frames + weights; 'dit': latents + tokens."""
 
     def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15, mask_p=None, conflict_p=0.0,
-                 bf16=False, spec_kw=None, encode=True):
+                 bf16=False, spec_kw=None, encode=True, readings=False):
         self.stage, self.batch, self.seed = stage, batch, seed
+        self.readings = readings  # the model's DiTConfig.word_readings, passed in like mask_p
         # encode=False: 'dit' batches carry the clips as uint8 [B,T,H,W,3] in place of the latents, for the
         # trainer to encode on its device (--encode-on-device); the frames and everything else are the same
         self.encode = encode
@@ -96,7 +97,7 @@ class Stream(torch.utils.data.IterableDataset):
                     if kind != "t2v" and rng.random() < self.conflict_p:
                         prompt = conflicting_prompt(rng, spec)
                     clips.append(torch.from_numpy(np.ascontiguousarray(clip)))  # uint8 [T,H,W,3]
-                    toks.append(tokenize(prompt)[0])
+                    toks.append(tokenize(prompt, readings=self.readings)[0])
                     masks.append(make_mask(rng, FRAMES, kind))
                     objs.append(torch.from_numpy(om.max(axis=0) if len(om) else np.zeros((FRAMES, H, W), np.float32)))
                 clips = torch.stack(clips)
@@ -122,10 +123,11 @@ def conflicting_prompt(rng, spec):
     return world.phrase(rng, dataclasses.replace(spec, scene=world.other_scene(rng, spec.scene)))
 
 
-def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False, spec_kw=None, encode=True, pin=False):
+def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False, spec_kw=None, encode=True, pin=False,
+           readings=False):
     ds = Stream(stage, batch, seed, ae_state=None if ae is None else ae.state_dict(),
                 ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P), conflict_p=conflict_p, bf16=bf16,
-                spec_kw=spec_kw, encode=encode)
+                spec_kw=spec_kw, encode=encode, readings=readings)
     return iter(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
                                             prefetch_factor=2 if workers else None,
                                             persistent_workers=bool(workers), pin_memory=pin))
@@ -420,6 +422,7 @@ def main():
     # ---------------- DiT stage
     ae.eval()
     cfg = DiTConfig(**state["dit_cfg"]) if "dit_cfg" in state else default_dit_cfg()
+    use_readings(cfg.word_readings)  # before the data workers fork: their prompts are read as this model reads them
     model = VideoModel(cfg)
     ema = VideoModel(cfg)
     if "dit" in state:
@@ -455,7 +458,8 @@ def main():
     log(f"DiT params {nparams}, video tokens {ntok} (+{cfg.max_tokens} text), forward FLOPs/sample {fl16:.3e}, "
         f"train FLOPs/sample ~{3*fl16:.3e} + encoder {ae_fl:.3e}; batch {args.batch}")
     it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers, conflict_p=args.conflict_p,
-                bf16=args.bf16, spec_kw=spec_kw, encode=not args.encode_on_device, pin=dev.type == "cuda")
+                bf16=args.bf16, spec_kw=spec_kw, encode=not args.encode_on_device, pin=dev.type == "cuda",
+                readings=cfg.word_readings)
     enc_dev = copy.deepcopy(ae.encoder).to(dev).eval() if args.encode_on_device else None
     t_ck = t_ev = time.time()
     losses = []

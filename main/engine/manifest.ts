@@ -60,7 +60,16 @@ export type Manifest = z.infer<typeof Manifest>;
 export type GraphName = 'text_encoder' | 'denoiser' | 'encoder' | 'decoder';
 export const GRAPH_NAMES: GraphName[] = ['text_encoder', 'denoiser', 'encoder', 'decoder'];
 
-export const Vocab = z.looseObject({ words: z.array(z.string()).min(2) });
+/** A reading: a word whose token depends on the word before it ("pans right" -> "right@pan"); see tokenizer.ts. */
+export const Reading = z.object({
+  words: z.array(z.string().min(1)).min(1),
+  after: z.array(z.string().min(1)).min(1),
+  skip: z.array(z.string().min(1)),
+  suffix: z.string().min(1),
+});
+export type Reading = z.infer<typeof Reading>;
+export type Vocab = z.infer<typeof Vocab>;
+export const Vocab = z.looseObject({ words: z.array(z.string()).min(2), readings: z.array(Reading).optional() });
 
 /** The guidance a pack gives a task of its own (manifest task name: "infill", "extend-forward", ...), if any. */
 export function taskGuidance(m: Manifest, task: string): number | undefined {

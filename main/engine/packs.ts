@@ -6,13 +6,15 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { GRAPH_NAMES, Manifest, Vocab, type GraphName } from './manifest';
+import { GRAPH_NAMES, Manifest, Vocab, type GraphName, type Reading } from './manifest';
 import { describeZodError as describeZod } from '../contract';
 
 export interface Pack {
   dir: string;
   manifest: Manifest;
   words: string[];
+  /** The vocabulary's word readings (empty for packs without them: up to 0.9.0). */
+  readings: Reading[];
   /** sha256 of manifest.json: names the exact pack (the manifest holds every graph's sha256). */
   sha256: string;
   graphFiles: Record<GraphName, string>;
@@ -73,7 +75,7 @@ export async function loadPack(dir: string, source: Pack['source'] = 'user', opt
   }
   const vf = path.join(dir, manifest.text.vocab_file);
   if (!existsSync(vf)) throw new PackError(vf, `model pack ${manifest.id}: vocabulary ${vf} is missing`);
-  let vocab: { words: string[] };
+  let vocab: Vocab;
   try {
     const v = Vocab.safeParse(JSON.parse(readFileSync(vf, 'utf8')));
     if (!v.success) throw new Error(describeZod(v.error));
@@ -82,7 +84,7 @@ export async function loadPack(dir: string, source: Pack['source'] = 'user', opt
     throw new PackError(vf, `model pack ${manifest.id}: vocabulary ${vf} is unreadable (${(err as Error).message})`);
   }
   const sha256 = createHash('sha256').update(raw).digest('hex');
-  return { dir, manifest, words: vocab.words, sha256, graphFiles, source };
+  return { dir, manifest, words: vocab.words, readings: vocab.readings ?? [], sha256, graphFiles, source };
 }
 
 /** The built-in packs folder: resources/models next to the app (dev tree, or Electron's resourcesPath). */

@@ -4,12 +4,19 @@
  * word -> index in vocab "words" (indices 0 and 1 are <pad>/<unk> and never match a word),
  * else unk_id, the word reported once, in order of first appearance; truncate to max_tokens;
  * pad with pad_id to max_tokens.
+ * Readings (vocab.json "readings", packs trained with them): before the lookup, a word listed in a
+ * reading whose previous word (one word of its `skip` passed over) is in its `after` becomes
+ * word + suffix ("pans right" -> "right@pan", "on the left" -> "left@place"); the first match wins.
+ * They let a model tell a motion from a pan or a place that share the word (model/README, session 20).
  */
+import type { Reading } from './manifest';
+
 export interface TokenizerSpec {
   words: string[];
   maxTokens: number;
   padId: number;
   unkId: number;
+  readings?: Reading[];
 }
 
 export interface Tokenized {
@@ -27,6 +34,19 @@ export function wordsOf(prompt: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/** words with the readings applied; the same rule as model/studio_model/text.py read_words */
+export function readWords(words: string[], readings: Reading[]): string[] {
+  return words.map((w, i) => {
+    for (const r of readings) {
+      if (!r.words.includes(w)) continue;
+      let j = i - 1;
+      if (j >= 0 && r.skip.includes(words[j]!)) j -= 1;
+      if (j >= 0 && r.after.includes(words[j]!)) return w + r.suffix;
+    }
+    return w;
+  });
+}
+
 export class Tokenizer {
   private readonly index = new Map<string, number>();
 
@@ -39,7 +59,7 @@ export class Tokenizer {
   tokenize(prompt: string): Tokenized {
     const ids: number[] = [];
     const unknownWords: string[] = [];
-    const words = wordsOf(prompt);
+    const words = readWords(wordsOf(prompt), this.spec.readings ?? []);
     for (const w of words) {
       const i = this.index.get(w);
       if (i === undefined) {

@@ -142,6 +142,9 @@ class DiTConfig:
     # a motion, a pan or a place, and two-object prompts came out in mixed colours. False drops it, and
     # the words reach the video through the attention only (train.py --pool-drop trains towards that).
     pooled_text: bool = True
+    # Whether the tokenizer gives "left"/"right" after a pan verb or a place preposition tokens of their
+    # own (studio_model.text.READINGS, the pack's vocab.json "readings"); False in packs up to 0.9.0.
+    word_readings: bool = False
 
 
 def extend_overlap(cfg):

@@ -3,21 +3,66 @@
 Rule: lowercase; every character that is not a-z or 0-9 becomes a space; split on whitespace;
 each word -> its index in vocab.json "words", or 1 (<unk>, and the word is reported as unknown);
 truncate to max_tokens, pad with 0 (<pad>) to max_tokens.
+
+Word readings (DiTConfig.word_readings, vocab.json "readings"; off in packs up to 0.9.0): "left" and
+"right" right after a pan verb ("pans right") or after a place preposition ("on the right") become
+tokens of their own ("right@pan", "right@place"), so plain "right" means only a motion. Why: the word
+had three readings that move the object opposite ways on screen (a motion right; a pan right, which
+shifts everything left; a place on the right, where a leftward motion starts). Session 20's probe
+(model/README) showed the denoiser's prediction from pure noise for "a red ball moves right" as two
+balls crossing, the mean of a right and a left travel, and no checkpoint since 0.7.0 had moved an
+object right in the evaluation. The rule mirrors how world.parse reads a pan and a place.
 """
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from .world import vocabulary_words, words_of
 
 MAX_TOKENS = 32
 PAD_ID = 0
 UNK_ID = 1
-WORDS: List[str] = vocabulary_words()
+# (words, the word before them (skipping "the" where skip lists it), token suffix); the first match wins
+READINGS = [
+    {"words": ["left", "right"], "after": ["pans", "pan", "panning"], "skip": [], "suffix": "@pan"},
+    {"words": ["left", "right"], "after": ["on", "at", "in", "to", "from"], "skip": ["the"], "suffix": "@place"},
+]
+# Appended after the plain vocabulary, so every older checkpoint's word ids stay as they were (the
+# embedding table has spare rows: DiTConfig.vocab 200, 171 words before these).
+READING_WORDS: List[str] = [w + r["suffix"] for r in READINGS for w in r["words"]]
+WORDS: List[str] = vocabulary_words() + READING_WORDS
 _INDEX = {w: i for i, w in enumerate(WORDS)}
+# The process's default: a process loads one model, and the loaders (export.load_modules, train.py)
+# set it from that model's DiTConfig.word_readings, so every tokenize() call in it reads as the model does.
+_readings_on = False
 
 
-def tokenize(prompt: str, max_tokens: int = MAX_TOKENS) -> Tuple[List[int], List[str]]:
+def use_readings(on: bool):
+    global _readings_on
+    _readings_on = bool(on)
+
+
+def read_words(words: List[str]) -> List[str]:
+    """words with the readings applied ("pans", "right" -> "pans", "right@pan")"""
+    out = []
+    for i, w in enumerate(words):
+        for r in READINGS:
+            if w not in r["words"]:
+                continue
+            j = i - 1
+            if j >= 0 and words[j] in r["skip"]:
+                j -= 1
+            if j >= 0 and words[j] in r["after"]:
+                w = w + r["suffix"]
+                break
+        out.append(w)
+    return out
+
+
+def tokenize(prompt: str, max_tokens: int = MAX_TOKENS, readings: Optional[bool] = None) -> Tuple[List[int], List[str]]:
     ids, unknown = [], []
-    for w in words_of(prompt):
+    words = words_of(prompt)
+    if _readings_on if readings is None else readings:
+        words = read_words(words)
+    for w in words:
         i = _INDEX.get(w)
         if i is None or i < 2:
             i = UNK_ID
@@ -29,9 +74,12 @@ def tokenize(prompt: str, max_tokens: int = MAX_TOKENS) -> Tuple[List[int], List
     return ids, unknown
 
 
-def vocab_json():
-    return {"words": WORDS, "pad_id": PAD_ID, "unk_id": UNK_ID, "max_tokens": MAX_TOKENS,
+def vocab_json(readings: bool = False):
+    extra = {"readings": READINGS} if readings else {}
+    return {"words": WORDS, "pad_id": PAD_ID, "unk_id": UNK_ID, "max_tokens": MAX_TOKENS, **extra,
             "rule": "lowercase; replace every character not in [a-z0-9] with a space; split on "
                     "whitespace; word -> index in words, else unk_id (word reported unknown, each "
                     "distinct word once, in order of first appearance); truncate to max_tokens; "
-                    "pad with pad_id to max_tokens"}
+                    "pad with pad_id to max_tokens" + ("; readings, before the lookup: a word in a reading's words whose "
+                    "previous word (after skipping one word in its skip) is in its after becomes word + suffix; "
+                    "the first reading that matches wins" if readings else "")}

@@ -11,12 +11,15 @@ import torch
 
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.sampler import to_tensor, unit_range
-from studio_model.text import WORDS
+from studio_model.world import vocabulary_words
+
+# the plain vocabulary (without the word readings' tokens, session 20), as when the losses below were taken
+VOCAB = len(vocabulary_words())
 from train import Stream, dit_loss, encode_batch, make_mask
 
 
 def tiny_batch(device):
-    cfg = DiTConfig(vocab=len(WORDS), width=32, depth=2, heads=2, text_dim=32, text_layers=1)
+    cfg = DiTConfig(vocab=VOCAB, width=32, depth=2, heads=2, text_dim=32, text_layers=1)
     torch.manual_seed(0)
     m = VideoModel(cfg)
     with torch.no_grad():  # off the zero initialisation, so the words, the time and the positions all count
@@ -24,7 +27,7 @@ def tiny_batch(device):
             p.add_(0.05 * torch.randn_like(p))
     m = m.to(device)
     lat = torch.randn(2, 4, 16, 8, 8).to(device)
-    tok = torch.randint(2, len(WORDS), (2, 32)).to(device)
+    tok = torch.randint(2, VOCAB, (2, 32)).to(device)
     masks = torch.from_numpy(np.stack([make_mask(np.random.default_rng(0), 16, k) for k in ("t2v", "i2v")])).to(device)
     objects = torch.zeros(2, 1, 16, 8, 8).to(device)
     return m, lat, tok, masks, objects

@@ -87,10 +87,15 @@ def test_tokenizer_fixture_matches():
     with open(os.path.join(ROOT, "test", "fixtures", "tokenizer.json"), encoding="utf-8") as f:
         fx = json.load(f)
     assert len(fx["cases"]) >= 60
+    # the shipped pack's vocabulary: the plain words (and the readings' tokens after them where it has them)
+    with open(os.path.join(ROOT, "resources", "models", "world-s", "vocab.json")) as f:
+        pack = json.load(f)
+    readings = "readings" in pack
+    assert pack["words"] == (WORDS if readings else WORDS[:len(world.vocabulary_words())])
     for c in fx["cases"]:
-        ids, unk = tokenize(c["prompt"])
+        ids, unk = tokenize(c["prompt"], readings=readings)
         assert ids == c["ids"] and unk == c["unknown_words"], c["prompt"]
-    pack_vocab = os.path.join(ROOT, "resources", "models", "world-s", "vocab.json")
-    if os.path.exists(pack_vocab):
-        with open(pack_vocab) as f:
-            assert json.load(f)["words"] == WORDS
+    assert fx["readings"]["vocab"]["words"] == WORDS
+    for c in fx["readings"]["cases"]:
+        ids, unk = tokenize(c["prompt"], readings=True)
+        assert ids == c["ids"] and unk == c["unknown_words"], c["prompt"]

@@ -27,6 +27,13 @@ the model then reads the words through the attention alone. It is a different mo
 trained for it (train.py --pool-drop); session 14 compares a run's checkpoint both ways.
 
   /usr/bin/python3 model/tools/repatch.py --from model/runs/ckpt.pt --to model/runs/no-pool.pt --pooled-text off
+
+--word-readings on gives "left" and "right" after a pan verb or a place preposition tokens of their own
+(DiTConfig.word_readings, studio_model.text.READINGS; session 20). Each new token's embedding row (and
+its Adam moments) starts as a copy of its word's, so the converted model gives the old one's outputs
+exactly; from the next step the three readings learn apart.
+
+  /usr/bin/python3 model/tools/repatch.py --from model/runs/ckpt.pt --to model/runs/readings.pt --word-readings on
 """
 from __future__ import annotations
 
@@ -41,6 +48,7 @@ sys.path.insert(0, HERE)
 
 from train import expand, save  # noqa: E402
 from studio_model.nets import DiTConfig, VideoModel  # noqa: E402
+from studio_model.text import READINGS, WORDS  # noqa: E402
 
 
 def map_inp(w, cin, old_t, new_t, ps):
@@ -76,6 +84,8 @@ def main():
                     help="words before each word the text encoder looks up (DiTConfig.text_context); default: unchanged")
     ap.add_argument("--pooled-text", choices=["on", "off"],
                     help="whether the adaLN gets the mean word vector (DiTConfig.pooled_text); default: unchanged")
+    ap.add_argument("--word-readings", choices=["on"],
+                    help="tokens of their own for left/right after a pan verb or a place (DiTConfig.word_readings)")
     a = ap.parse_args()
     state = expand(torch.load(a.src, map_location="cpu"))
     cfg = DiTConfig(**state["dit_cfg"])
@@ -90,7 +100,14 @@ def main():
     if cfg.attn == "factorised" and attn == "joint":
         raise SystemExit("a factorised checkpoint cannot go back to joint attention")
     pooled = cfg.pooled_text if a.pooled_text is None else a.pooled_text == "on"
-    changed = {"patch_t": patch_t, "attn": attn, "text_context": context, "pooled_text": pooled}
+    readings = cfg.word_readings or a.word_readings == "on"
+    # the readings' tokens come after the plain words: the embedding table grows to hold them
+    vocab = max(cfg.vocab, len(WORDS)) if readings else cfg.vocab
+    changed = {"patch_t": patch_t, "attn": attn, "text_context": context, "pooled_text": pooled,
+               "word_readings": readings, "vocab": vocab}
+    # a reading's token starts as its word: its embedding row (weights, EMA and Adam moments) is copied
+    copies = {} if cfg.word_readings or not readings else \
+        {WORDS.index(w + r["suffix"]): WORDS.index(w) for r in READINGS for w in r["words"]}
     new_cfg = DiTConfig(**{**state["dit_cfg"], **changed})
     cin = 2 * cfg.channels + 1
     maps = {"dit.inp.weight": lambda w: map_inp(w, cin, cfg.patch_t, patch_t, cfg.patch_s),
@@ -102,7 +119,12 @@ def main():
     def carry(n, w):
         """an old tensor (weight or Adam moment) in its new shape"""
         w = maps[n](w) if n in maps and patch_t != cfg.patch_t else w
-        return pad_rows(w, new_params[n].shape)
+        w = pad_rows(w, new_params[n].shape)
+        if n == "text_encoder.emb.weight" and copies:
+            w = w.clone()
+            for dst, src in copies.items():
+                w[dst] = w[src]
+        return w
 
     for key in ("dit", "dit_ema"):
         new = fresh.state_dict()
@@ -124,10 +146,11 @@ def main():
                                                         "from_attn": cfg.attn, "to_attn": attn,
                                                         "from_text_context": cfg.text_context, "to_text_context": context,
                                                         "from_pooled_text": cfg.pooled_text, "to_pooled_text": pooled,
+                                                        "from_word_readings": cfg.word_readings, "to_word_readings": readings,
                                                         "at_step": state["stages"]["dit"]["step"]}})
     save(state, a.dst)
     print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}, text context {cfg.text_context}, pooled text {cfg.pooled_text}) "
-          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}) "
+          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}) "
           f"at DiT step {state['stages']['dit']['step']}")
 
 
