@@ -51,6 +51,18 @@ describe('model packs', () => {
     expect(latentNormOf(p.manifest)).toBeNull();
   });
 
+  it("reads a vocabulary's word readings, and names the vocabulary when a reading is malformed", async () => {
+    expect((await loadPack(makePack('plain'))).readings).toEqual([]);
+    const reading = { words: ['right'], after: ['pans'], skip: [], suffix: '@pan' };
+    const words = ['<pad>', '<unk>', 'pans', 'right', 'right@pan'];
+    const read = makePack('readings', () => {}, { 'vocab.json': JSON.stringify({ words, readings: [reading] }) });
+    expect((await loadPack(read)).readings).toEqual([reading]);
+    const bad = makePack('badreading', () => {}, { 'vocab.json': JSON.stringify({ words, readings: [{ ...reading, suffix: '' }] }) });
+    await expect(loadPack(bad)).rejects.toThrow(/vocab\.json is unreadable .*readings/);
+    // the discovery test below counts the packs in this folder
+    for (const d of ['plain', 'readings', 'badreading']) rmSync(path.join(tmp, 'models', d), { recursive: true, force: true });
+  });
+
   it('refuses a tampered graph, naming the file', async () => {
     const dir = makePack('tampered', () => {}, { 'decoder.onnx': 'graph decoder of tampered!' });
     await expect(loadPack(dir)).rejects.toThrow(/decoder\.onnx \(decoder\) is damaged or was changed/);
