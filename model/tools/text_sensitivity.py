@@ -28,7 +28,8 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
-from studio_model.text import WORDS, tokenize  # noqa: E402
+from studio_model import world  # noqa: E402
+from studio_model.text import tokenize  # noqa: E402
 
 BASES = [("red", "ball", "rolls right", "on a grass field"), ("blue", "box", "moves up", "in the snow"),
          ("yellow", "star", "falls", "in the desert"), ("purple", "ring", "bounces", "over the sea")]
@@ -79,9 +80,10 @@ READINGS = {"moves right": ("a red ball moves right on a grass field", "right"),
 
 @torch.no_grad()
 def word_vector(text_encoder, prompt, word):
-    """the text encoder's output vector at the (first) place of word in prompt"""
+    """the text encoder's output vector at the (first) place of word in prompt (its place among the
+    prompt's words: with word readings its token may be another, "right@pan" for "right")"""
     ids = tokenize(prompt)[0]
-    return text_encoder(torch.tensor([ids]))[0, ids.index(WORDS.index(word))]
+    return text_encoder(torch.tensor([ids]))[0, world.words_of(prompt).index(word)]
 
 
 def readings(text_encoder):
