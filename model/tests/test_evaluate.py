@@ -1,8 +1,13 @@
 """The scorer (model/evaluate.py) judges the renderer's own clips right and plainly wrong clips wrong,
 so a score from it means something about the model."""
+import json
+import os
+import sys
+
 import numpy as np
 
 import evaluate as ev
+from conftest import MODEL, ROOT
 from studio_model import world
 from studio_model.world import SceneSpec
 
@@ -76,3 +81,25 @@ def test_a_subset_of_tasks_gets_the_prompts_of_a_full_run(monkeypatch):
         assert list(part) == [t]
         assert [r["prompt"] for r in part[t]] == [r["prompt"] for r in full[t]]
         assert set(seen) <= set(all_calls) and seen
+
+
+def test_compare_scores_counts_prompts_right_per_row_and_their_sum(tmp_path, capsys):
+    """tools/compare_scores.py: the shipped pack's manifest beside an eval.json that is one prompt better on
+    one object and one worse on in-filling: the rows show it and the sums are level"""
+    sys.path.insert(0, os.path.join(MODEL, "tools"))
+    import compare_scores
+    manifest = os.path.join(ROOT, "resources", "models", "world-s", "manifest.json")
+    with open(manifest) as f:
+        s = json.load(f)["evaluation"]["scores"]
+    one, inf = s["text_to_video"]["1_object"], s["infill"]
+    base_one, base_inf = round(one["all"] * one["n"]), round(inf["all"] * inf["n"])
+    one["all"] = (base_one + 1) / one["n"]
+    inf["all"] = (base_inf - 1) / inf["n"]
+    other = tmp_path / "eval.json"
+    other.write_text(json.dumps({"scores": s}))
+    compare_scores.main([manifest, str(other)])
+    out = capsys.readouterr().out
+    assert f"| 1 object | {base_one}/88 | {base_one + 1}/88 |" in out
+    assert f"| in-filling | {base_inf}/16 | {base_inf - 1}/16 |" in out
+    sums = [line for line in out.splitlines() if line.startswith("| sum")][0].split("|")[2:4]
+    assert sums[0].strip() == sums[1].strip()
