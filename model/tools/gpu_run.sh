@@ -4,7 +4,9 @@
 # so everything it needs is here and was run end to end on the CPU (DEVICE=cpu, below).
 #
 # Three limits of the tool shape it: it sends the tracked files and refuses more than 64 MiB (the two
-# checkpoints and the pack are 105 MB; the run needs world-s-next.pt, not world-s.pt); it brings back
+# checkpoints and the pack are 105 MB when a run is carried in world-s-next.pt: then the run needs that one,
+# not world-s.pt, and --slim takes world-s.pt out of the call; with no carried run, as after pack 0.10.0,
+# the tree is about 62 MB and the run starts from world-s.pt, no --slim needed); it brings back
 # at most 16 MiB a file (the compact checkpoint is 43 MB: it comes back in parts); and one command runs
 # at most 10 minutes (MINUTES of training plus about a minute of loading, snapshot and copying).
 #
@@ -22,6 +24,7 @@ EXCLUDE=$(git rev-parse --git-path info/exclude)
 
 case "${1:-}" in
 --slim)
+  [ -f "$NEXT" ] || { echo "there is no $NEXT: the run starts from $SLIM, which must go with it; no --slim needed" >&2; exit 1; }
   # untracked and ignored for the call only: nothing is deleted, and --restore puts it back
   git rm -q --cached "$SLIM"
   grep -qxF "/$SLIM" "$EXCLUDE" 2>/dev/null || echo "/$SLIM" >>"$EXCLUDE"
@@ -58,7 +61,9 @@ RUN=runs-gpu
 rm -rf "$RUN"
 # Session 18's recipe (model/README.md), with the batch and the learning rate of a data-bound GPU:
 # the workers only render (--encode-on-device), the trainer encodes and steps.
-STUDIO_RUNS=$RUN $PY train.py --stage dit --resume --from checkpoints/world-s-next.pt --device "$DEVICE" \
+FROM=checkpoints/world-s-next.pt   # a carried run, else the shipped pack's checkpoint
+[ -f "$FROM" ] || FROM=checkpoints/world-s.pt
+STUDIO_RUNS=$RUN $PY train.py --stage dit --resume --from "$FROM" --device "$DEVICE" \
   --batch 64 --lr 4e-4 --decay-from 0.25 --ema 0.99 --t2v-share 0.5 --t1-share 0.4 --conflict-p 0.25 \
   --threads 2 --workers "$WORKERS" --encode-on-device --minutes "$MINUTES" --eval-minutes 3 --quick-eval 0 \
   --seed "$SEED" --bf16 --motion-weights left=2.5,right=2.5 --camera-p 0.35 --position-p 0.3 2>&1 |
