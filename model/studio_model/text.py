@@ -25,8 +25,8 @@ READINGS = [
     {"words": ["left", "right"], "after": ["pans", "pan", "panning"], "skip": [], "suffix": "@pan"},
     {"words": ["left", "right"], "after": ["on", "at", "in", "to", "from"], "skip": ["the"], "suffix": "@place"},
 ]
-# Appended after the plain vocabulary, so every older checkpoint's word ids stay as they were (the
-# embedding table has spare rows: DiTConfig.vocab 200, 171 words before these).
+# Appended after the plain vocabulary (171 words), so every older checkpoint's word ids stay as they
+# were; tools/repatch.py --word-readings on grows a checkpoint's embedding table to hold them.
 READING_WORDS: List[str] = [w + r["suffix"] for r in READINGS for w in r["words"]]
 WORDS: List[str] = vocabulary_words() + READING_WORDS
 _INDEX = {w: i for i, w in enumerate(WORDS)}
