@@ -24,6 +24,18 @@ def plain_readings():
     text.use_readings(False)
 
 
+def save_repatch_source(path, model, cfg, without=None, opt=None):
+    """A training checkpoint of `model` for tools/repatch.py to convert (step 7); `without` leaves one
+    DiTConfig field out of its config, as a checkpoint written before that field existed."""
+    from train import save
+    state = {"dit": model.state_dict(), "dit_ema": model.state_dict(),
+             "dit_cfg": {k: v for k, v in cfg.__dict__.items() if k != without},
+             "stages": {"dit": {"step": 7, "samples": 56, "wall": 1.0}}}
+    if opt is not None:
+        state["dit_opt"] = opt.state_dict()
+    save(state, str(path))
+
+
 # the parity tests run a graph once in onnxruntime-node; the evaluation's --engine ort uses the same bridge
 ort_available = ort_engine.available
 run_ort = ort_engine.run_once

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import MODEL, ort_available, randomise, run_ort
+from conftest import MODEL, ort_available, randomise, run_ort, save_repatch_source
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import WORDS, tokenize
-from train import dit_loss, make_mask, save
+from train import dit_loss, make_mask
 
 sys.path.insert(0, os.path.join(MODEL, "tools"))
 import repatch  # noqa: E402
@@ -84,9 +84,7 @@ def test_repatch_turns_the_mean_off_and_records_it(tmp_path, monkeypatch):
     cfg = tiny()
     model = randomise(VideoModel(cfg)).eval()
     src, dst = tmp_path / "a.pt", tmp_path / "b.pt"
-    save({"dit": model.state_dict(), "dit_ema": model.state_dict(),
-          "dit_cfg": {k: v for k, v in cfg.__dict__.items() if k != "pooled_text"},  # from before the field
-          "stages": {"dit": {"step": 7, "samples": 56, "wall": 1.0}}}, str(src))
+    save_repatch_source(src, model, cfg, without="pooled_text")  # from before the field
     monkeypatch.setattr(sys, "argv", ["repatch", "--from", str(src), "--to", str(dst), "--pooled-text", "off"])
     repatch.main()
     st = torch.load(dst)

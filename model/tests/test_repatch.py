@@ -5,10 +5,9 @@ import sys
 
 import torch
 
-from conftest import MODEL
+from conftest import MODEL, save_repatch_source
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import WORDS
-from train import save
 
 sys.path.insert(0, os.path.join(MODEL, "tools"))
 import repatch  # noqa: E402
@@ -44,8 +43,7 @@ def test_checkpoint_converts_loads_and_trains_on(tmp_path, monkeypatch):
     model(*args).square().mean().backward()
     opt.step()
     src, dst = tmp_path / "a.pt", tmp_path / "b.pt"
-    save({"dit": model.state_dict(), "dit_ema": model.state_dict(), "dit_opt": opt.state_dict(),
-          "dit_cfg": cfg.__dict__, "stages": {"dit": {"step": 7, "samples": 56, "wall": 1.0}}}, str(src))
+    save_repatch_source(src, model, cfg, opt=opt)
     monkeypatch.setattr(sys, "argv", ["repatch", "--from", str(src), "--to", str(dst), "--patch-t", "4"])
     repatch.main()
     st = torch.load(dst)

@@ -9,11 +9,10 @@ import sys
 import numpy as np
 import torch
 
-from conftest import MODEL, randomise
+from conftest import MODEL, randomise, save_repatch_source
 from studio_model import text, world
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import READING_WORDS, WORDS, read_words, tokenize, use_readings
-from train import save
 
 sys.path.insert(0, os.path.join(MODEL, "tools"))
 import repatch  # noqa: E402
@@ -75,9 +74,7 @@ def test_repatch_gives_the_same_model_whose_readings_then_learn_apart(tmp_path, 
     model(x, torch.tensor([1.0, 0.5]), old_tok, x, mask).square().mean().backward()
     opt.step()
     src, dst = tmp_path / "a.pt", tmp_path / "b.pt"
-    save({"dit": model.state_dict(), "dit_ema": model.state_dict(), "dit_opt": opt.state_dict(),
-          "dit_cfg": {k: v for k, v in cfg.__dict__.items() if k != "word_readings"},  # from before the field
-          "stages": {"dit": {"step": 7, "samples": 56, "wall": 1.0}}}, str(src))
+    save_repatch_source(src, model, cfg, without="word_readings", opt=opt)  # from before the field
     monkeypatch.setattr(sys, "argv", ["repatch", "--from", str(src), "--to", str(dst), "--word-readings", "on"])
     repatch.main()
     st = torch.load(dst)
