@@ -164,8 +164,7 @@ export class Generation {
   async unknownWords(prompt: string): Promise<string[]> {
     const engine = await this.engine();
     const pack = this.activePack(engine);
-    const m = pack.manifest;
-    return new Tokenizer({ words: pack.words, readings: pack.readings, maxTokens: m.text.max_tokens, padId: m.text.pad_id, unkId: m.text.unk_id }).tokenize(prompt).unknownWords;
+    return Tokenizer.forPack(pack).tokenize(prompt).unknownWords;
   }
 
   // ---- pictures ----

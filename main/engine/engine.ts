@@ -219,7 +219,7 @@ export class Engine {
       providersUsed.push(info.provider);
     }
     const provider = providersUsed.every((p) => p === providersUsed[0]) ? providersUsed[0]! : providersUsed.join('+');
-    const tokenizer = new Tokenizer({ words: pack.words, readings: pack.readings, maxTokens: m.text.max_tokens, padId: m.text.pad_id, unkId: m.text.unk_id });
+    const tokenizer = Tokenizer.forPack(pack);
     return {
       pack,
       tokenizer,

@@ -10,6 +10,7 @@
  * They let a model tell a motion from a pan or a place that share the word (model/README, session 20).
  */
 import type { Reading } from './manifest';
+import type { Pack } from './packs';
 
 export interface TokenizerSpec {
   words: string[];
@@ -54,6 +55,12 @@ export class Tokenizer {
     spec.words.forEach((w, i) => {
       if (i >= 2 && !this.index.has(w)) this.index.set(w, i);
     });
+  }
+
+  /** The tokenizer a pack's text encoder was trained with: its words, readings and text settings. */
+  static forPack(pack: Pack): Tokenizer {
+    const t = pack.manifest.text;
+    return new Tokenizer({ words: pack.words, readings: pack.readings, maxTokens: t.max_tokens, padId: t.pad_id, unkId: t.unk_id });
   }
 
   tokenize(prompt: string): Tokenized {
