@@ -27,7 +27,7 @@ from studio_model import world  # noqa: E402
 from studio_model.nets import extend_overlap  # noqa: E402
 from studio_model.world import ObjectSpec, SceneSpec, PALETTE, SCENE_NAMES  # noqa: E402
 from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, sample, to_tensor, to_u8  # noqa: E402
-from studio_model.text import tokenize, MAX_TOKENS  # noqa: E402
+from studio_model.text import MAX_TOKENS  # noqa: E402
 
 FRAMES = 16
 PAL = np.array(list(PALETTE.values()), np.float32)
@@ -119,7 +119,7 @@ def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed
     for s in range(0, len(prompts), batch):
         ps = prompts[s:s + batch]
         B = len(ps)
-        tok = torch.tensor([tokenize(p)[0] for p in ps], dtype=torch.int64)
+        tok = model.tokens(ps)
         cond = torch.zeros(B, ae.cfg.channels, FRAMES, h, w)
         mask = torch.zeros(B, 1, FRAMES, h, w)
         for j in range(B):

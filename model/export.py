@@ -19,7 +19,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops, extend_overlap  # noqa: E402
-from studio_model.text import MAX_TOKENS, PAD_ID, UNK_ID, use_readings, vocab_json  # noqa: E402
+from studio_model.text import MAX_TOKENS, PAD_ID, UNK_ID, vocab_json  # noqa: E402
 from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, t_grid  # noqa: E402
 
 PACK_ID = "world-s"
@@ -51,7 +51,6 @@ def load_modules(ckpt):
     ae.load_state_dict(st["ae"])
     model = VideoModel(DiTConfig(**st["dit_cfg"]))
     model.load_state_dict(st["dit_ema"])
-    use_readings(model.cfg.word_readings)  # this process's prompts read as this model reads them
     return ae.eval(), model.eval(), st
 
 

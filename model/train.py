@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
 from studio_model.sampler import encode_clip, to_tensor, unit_range  # noqa: E402
-from studio_model.text import MAX_TOKENS, WORDS, tokenize, use_readings  # noqa: E402
+from studio_model.text import MAX_TOKENS, WORDS, tokenize  # noqa: E402
 
 FPS = 8
 FRAMES = 16
@@ -422,7 +422,6 @@ def main():
     # ---------------- DiT stage
     ae.eval()
     cfg = DiTConfig(**state["dit_cfg"]) if "dit_cfg" in state else default_dit_cfg()
-    use_readings(cfg.word_readings)  # before the data workers fork: their prompts are read as this model reads them
     model = VideoModel(cfg)
     ema = VideoModel(cfg)
     if "dit" in state:
@@ -525,7 +524,7 @@ def main():
                 importlib.reload(ev)
                 from tools import object_error as oe
                 importlib.reload(oe)
-                probe = probe or oe.probe_set(ae.encoder)
+                probe = probe or oe.probe_set(ae.encoder, readings=cfg.word_readings)
                 ema.eval()
                 # the scorers run on the CPU (the same numbers on any training device)
                 ema_cpu = ema if dev.type == "cpu" else copy.deepcopy(ema).cpu()

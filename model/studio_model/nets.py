@@ -353,6 +353,12 @@ class VideoModel(nn.Module):
     def forward(self, x, t, tokens, cond, mask, pool_keep=None):
         return self.dit(x, t, self.text_encoder(tokens), cond, mask, pool_keep)
 
+    def tokens(self, prompts) -> torch.Tensor:
+        """int64 [B, max_tokens]: the prompts read as this model reads them (its word readings on or off)"""
+        from .text import tokenize  # text imports the world; the nets stand alone otherwise
+        return torch.tensor([tokenize(p, self.cfg.max_tokens, self.cfg.word_readings)[0] for p in prompts],
+                            dtype=torch.int64)
+
 
 def dit_flops(cfg: DiTConfig, T=16, h=18, w=32):
     """forward FLOPs (2 x multiply-adds) of text encoder + denoiser for one sample."""

@@ -13,7 +13,7 @@ shifts everything left; a place on the right, where a leftward motion starts). S
 balls crossing, the mean of a right and a left travel, and no checkpoint since 0.7.0 had moved an
 object right in the evaluation. The rule mirrors how world.parse reads a pan and a place.
 """
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 from .world import vocabulary_words, words_of
 
@@ -30,14 +30,6 @@ READINGS = [
 READING_WORDS: List[str] = [w + r["suffix"] for r in READINGS for w in r["words"]]
 WORDS: List[str] = vocabulary_words() + READING_WORDS
 _INDEX = {w: i for i, w in enumerate(WORDS)}
-# The process's default: a process loads one model, and the loaders (export.load_modules, train.py)
-# set it from that model's DiTConfig.word_readings, so every tokenize() call in it reads as the model does.
-_readings_on = False
-
-
-def use_readings(on: bool):
-    global _readings_on
-    _readings_on = bool(on)
 
 
 def read_words(words: List[str]) -> List[str]:
@@ -57,10 +49,12 @@ def read_words(words: List[str]) -> List[str]:
     return out
 
 
-def tokenize(prompt: str, max_tokens: int = MAX_TOKENS, readings: Optional[bool] = None) -> Tuple[List[int], List[str]]:
+def tokenize(prompt: str, max_tokens: int = MAX_TOKENS, readings: bool = False) -> Tuple[List[int], List[str]]:
+    """(ids, unknown words). readings: the model's DiTConfig.word_readings; a model's own prompts go
+    through VideoModel.tokens, which passes it, so no caller has to remember which way a model reads."""
     ids, unknown = [], []
     words = words_of(prompt)
-    if _readings_on if readings is None else readings:
+    if readings:
         words = read_words(words)
     for w in words:
         i = _INDEX.get(w)
@@ -76,7 +70,10 @@ def tokenize(prompt: str, max_tokens: int = MAX_TOKENS, readings: Optional[bool]
 
 def vocab_json(readings: bool = False):
     extra = {"readings": READINGS} if readings else {}
-    return {"words": WORDS, "pad_id": PAD_ID, "unk_id": UNK_ID, "max_tokens": MAX_TOKENS, **extra,
+    # a pack without readings lists only the words its prompts can reach (its embedding table has no rows
+    # for the readings' tokens)
+    words = WORDS if readings else WORDS[:-len(READING_WORDS)]
+    return {"words": words, "pad_id": PAD_ID, "unk_id": UNK_ID, "max_tokens": MAX_TOKENS, **extra,
             "rule": "lowercase; replace every character not in [a-z0-9] with a space; split on "
                     "whitespace; word -> index in words, else unk_id (word reported unknown, each "
                     "distinct word once, in order of first appearance); truncate to max_tokens; "

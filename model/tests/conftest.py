@@ -9,19 +9,7 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-import pytest  # noqa: E402
-
-from studio_model import text  # noqa: E402
 from tools import ort_engine  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def plain_readings():
-    """Loading a checkpoint sets the process's word readings from the model (export.load_modules): a test
-    that loads the shipped pack (readings on since 0.10.0) must not change how the next test tokenizes."""
-    text.use_readings(False)
-    yield
-    text.use_readings(False)
 
 
 def save_repatch_source(path, model, cfg, without=None, opt=None):

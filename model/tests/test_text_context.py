@@ -34,12 +34,13 @@ def test_the_word_before_makes_the_three_readings_of_right_differ():
     for context, differ in ((0, False), (2, True)):
         cfg = tiny(context)
         cfg.text_layers = 0
-        enc = VideoModel(cfg).text_encoder.eval()
+        model = VideoModel(cfg).eval()
+        enc = model.text_encoder
         with torch.no_grad():
             for e in enc.before:
                 e.weight.normal_()
             enc.pos.zero_()  # the word's place alone would make the vectors differ
-        v = [word_vector(enc, p, "right") for p in prompts]
+        v = [word_vector(model, p, "right") for p in prompts]
         gaps = [(v[i] - v[j]).abs().max().item() for i, j in ((0, 1), (0, 2), (1, 2))]
         assert all(g > 0.1 for g in gaps) if differ else all(g < 1e-6 for g in gaps), gaps
 
@@ -102,13 +103,14 @@ def test_readings_tool_shows_the_three_readings_apart_only_with_context():
     for context in (0, 2):
         cfg = tiny(context)
         cfg.text_layers = 0
-        enc = VideoModel(cfg).text_encoder.eval()
+        model = VideoModel(cfg).eval()
+        enc = model.text_encoder
         with torch.no_grad():
             enc.emb.weight.normal_()
             enc.pos.zero_()
             for e in enc.before:
                 e.weight.normal_()
-        table = readings(enc)
+        table = readings(model)
         assert table["moves right"]["moves right"] == 1.0
         same = table["moves right"]["pans right"] == 1.0 and table["pans left"]["on the left"] == 1.0
         assert same == (context == 0), table["moves right"]

@@ -4,6 +4,7 @@ place; off unless the model has them; tools/repatch.py --word-readings on gives 
 model exactly and whose new tokens then learn apart; export writes the rule into the pack's vocab.json."""
 import json
 import os
+from dataclasses import replace
 import sys
 
 import numpy as np
@@ -12,7 +13,7 @@ import torch
 from conftest import MODEL, randomise, save_repatch_source
 from studio_model import text, world
 from studio_model.nets import DiTConfig, VideoModel
-from studio_model.text import READING_WORDS, WORDS, read_words, tokenize, use_readings
+from studio_model.text import READING_WORDS, WORDS, read_words, tokenize, vocab_json
 
 sys.path.insert(0, os.path.join(MODEL, "tools"))
 import repatch  # noqa: E402
@@ -45,12 +46,14 @@ def test_readings_are_off_unless_the_model_has_them():
     # a red ball moves right(4) the camera pans right(8)
     assert unknown == [] and plain[:8] == read[:8] and plain[8] == WORDS.index("right")
     assert read[8] == WORDS.index("right@pan") and read[4] == WORDS.index("right")  # the motion keeps its token
-    try:
-        use_readings(True)
-        assert tokenize(prompt)[0] == read
-    finally:
-        use_readings(False)
-    assert tokenize(prompt)[0] == plain
+    assert tokenize(prompt)[0] == plain  # off unless asked for
+    # a model reads its prompts as its config says, whatever model the process loaded before it
+    for on, ids in ((True, read), (False, plain), (True, read)):
+        m = VideoModel(replace(tiny(len(WORDS)), word_readings=on))
+        assert m.tokens([prompt]).tolist() == [ids]
+    # a pack lists the words its model has rows for: a pack without readings lists none of their tokens
+    assert vocab_json(readings=False)["words"] == world.vocabulary_words()
+    assert vocab_json(readings=True)["words"] == WORDS and "readings" in vocab_json(readings=True)
     # the readings' tokens come after every plain word, so older checkpoints' ids are unchanged
     assert WORDS[-len(READING_WORDS):] == READING_WORDS and WORDS[:-len(READING_WORDS)] == world.vocabulary_words()
     # a user cannot type a reading's token: "@" is not a word character

@@ -28,7 +28,7 @@ from studio_model.sampler import encode_clip, to_tensor  # noqa: E402
 from studio_model.text import MAX_TOKENS, tokenize  # noqa: E402
 
 
-def probe_set(encoder, n=32, seed=7, W=128, H=72, frames=16):
+def probe_set(encoder, n=32, seed=7, W=128, H=72, frames=16, readings=False):
     """n fixed one-object prompts: tokens [n,L], their clips' latents [n,C,T,h,w], object cells (bool)"""
     rng = np.random.default_rng(seed)
     clips, objs, toks = [], [], []
@@ -37,7 +37,7 @@ def probe_set(encoder, n=32, seed=7, W=128, H=72, frames=16):
         clip, om = world.render(spec, W, H, frames, tau0=0.0, seed=i, return_masks=True)
         clips.append(to_tensor(clip))
         objs.append(torch.from_numpy(om.max(axis=0)))
-        toks.append(tokenize(prompt)[0])
+        toks.append(tokenize(prompt, readings=readings)[0])
     with torch.no_grad():
         lat = encode_clip(encoder, torch.stack(clips))
         cells = torch.nn.functional.max_pool3d(torch.stack(objs)[:, None], (1, 4, 4)) > 0
@@ -47,7 +47,7 @@ def probe_set(encoder, n=32, seed=7, W=128, H=72, frames=16):
 @torch.no_grad()
 def object_error(model, encoder, n=32, seed=7, probe=None):
     """{'object': .., 'background': .., 'object_null_prompt': .., 'object_batch_mean': ..} at t = 1"""
-    toks, lat, cells = probe or probe_set(encoder, n, seed)
+    toks, lat, cells = probe or probe_set(encoder, n, seed, readings=model.cfg.word_readings)
     B = lat.shape[0]
     g = torch.Generator().manual_seed(seed)
     noise = torch.randn(lat.shape, generator=g)

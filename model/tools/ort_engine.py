@@ -21,6 +21,8 @@ import tempfile
 import numpy as np
 import torch
 
+from studio_model import nets
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.dirname(HERE)
 ROOT = os.path.dirname(MODEL)
@@ -100,6 +102,9 @@ class VideoModel:
 
     def __init__(self, graphs: Graphs, cfg):
         self.graphs, self.cfg = graphs, cfg
+
+    # the prompts read as the PyTorch model reads them (the pack's vocab.json holds the same readings)
+    tokens = nets.VideoModel.tokens
 
     def text_encoder(self, tokens):
         return torch.from_numpy(self.graphs.run("text_encoder", tokens=tokens.numpy())["text"])

@@ -20,7 +20,6 @@ sys.path.insert(0, MODEL)
 import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
 from studio_model.sampler import decode_clip, to_u8  # noqa: E402
-from studio_model.text import tokenize  # noqa: E402
 
 PROMPTS = ["a red ball moves right on a grass field", "a big blue box spins in the snow",
            "a small yellow star rises at night", "a green triangle falls in the desert",
@@ -41,7 +40,7 @@ def main():
     model, ae, _ = ev.load(args.ckpt)
     W, H = 128, 72
     clips = ev.generate(model, ae, PROMPTS, seed=1, guidance=args.guidance)
-    tok = torch.tensor([tokenize(p)[0] for p in PROMPTS])
+    tok = model.tokens(PROMPTS)
     B = len(PROMPTS)
     shape = (B, ae.cfg.channels, 16, H // 4, W // 4)
     with torch.no_grad():

@@ -29,7 +29,6 @@ sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
-from studio_model.text import tokenize  # noqa: E402
 
 BASES = [("red", "ball", "rolls right", "on a grass field"), ("blue", "box", "moves up", "in the snow"),
          ("yellow", "star", "falls", "in the desert"), ("purple", "ring", "bounces", "over the sea")]
@@ -58,9 +57,9 @@ def sensitivity(model, ae, noises=2, ts=(1.0, 0.8, 0.5)):
         x = torch.randn(1, C, 16, 18, 32, generator=torch.Generator().manual_seed(seed))
         for b in BASES:
             n += 1
-            base_text = model.text_encoder(torch.tensor([tokenize(prompt(*b))[0]]))
+            base_text = model.text_encoder(model.tokens([prompt(*b)]))
             for k, swap in SWAPS.items():
-                text = model.text_encoder(torch.tensor([tokenize(prompt(*swap(*b)))[0]]))
+                text = model.text_encoder(model.tokens([prompt(*swap(*b))]))
                 for t in ts:
                     tt = torch.tensor([t])
                     d = (model.dit(x, tt, text, z, msk) - model.dit(x, tt, base_text, z, msk)).abs().mean()
@@ -79,16 +78,15 @@ READINGS = {"moves right": ("a red ball moves right on a grass field", "right"),
 
 
 @torch.no_grad()
-def word_vector(text_encoder, prompt, word):
+def word_vector(model, prompt, word):
     """the text encoder's output vector at the (first) place of word in prompt (its place among the
     prompt's words: with word readings its token may be another, "right@pan" for "right")"""
-    ids = tokenize(prompt)[0]
-    return text_encoder(torch.tensor([ids]))[0, world.words_of(prompt).index(word)]
+    return model.text_encoder(model.tokens([prompt]))[0, world.words_of(prompt).index(word)]
 
 
-def readings(text_encoder):
+def readings(model):
     """{reading: {reading: cosine}} of the direction word's output vector in each prompt of READINGS"""
-    vec = {name: word_vector(text_encoder, p, word) for name, (p, word) in READINGS.items()}
+    vec = {name: word_vector(model, p, word) for name, (p, word) in READINGS.items()}
     cos = torch.nn.functional.cosine_similarity
     return {a: {b: round(float(cos(vec[a], vec[b], dim=0)), 2) for b in vec} for a in vec}
 
@@ -102,7 +100,7 @@ def main():
     torch.set_num_threads(a.threads)
     model, ae, st = ev.load(a.ckpt)
     if a.readings:
-        table = readings(model.text_encoder)
+        table = readings(model)
         print(" " * 13 + "".join(f"{k:>13s}" for k in table))
         for k, row in table.items():
             print(f"{k:13s}" + "".join(f"{v:13.2f}" for v in row.values()))
