@@ -148,7 +148,7 @@ def set_mixture(t2v_share, t1_share):
     T_AT_ONE = t1_share
 
 
-def spec_mix(motion_weights, camera_p, position_p):
+def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJECTS_P):
     """world.random_spec's keyword arguments for this run's prompts. Pack 0.8.0 left objects in the middle
     of the frame whatever the prompt said of left and right (session 12): those two words also name a
     camera pan (which moves the objects the other way) and a position, so a run can show the motions,
@@ -163,9 +163,9 @@ def spec_mix(motion_weights, camera_p, position_p):
         if name not in world.MOTIONS or not 0 <= weight < float("inf"):
             raise SystemExit(f"--motion-weights: {part!r} is not motion=weight (a weight >= 0, a motion of {world.MOTIONS})")
         w[name] = weight
-    if not (0 <= camera_p <= 1 and 0 <= position_p <= 1):
-        raise SystemExit("--camera-p and --position-p must be in [0, 1]")
-    return {"motion_w": w or None, "camera_p": camera_p, "position_p": position_p}
+    if not (0 <= camera_p <= 1 and 0 <= position_p <= 1 and 0 <= two_objects_p <= 1):
+        raise SystemExit("--camera-p, --position-p and --two-objects-p must be in [0, 1]")
+    return {"motion_w": w or None, "camera_p": camera_p, "position_p": position_p, "two_objects_p": two_objects_p}
 
 
 # How many frames an extension is given. With temporal patches of 4 frames, 4 or 8 given frames end on a
@@ -339,9 +339,11 @@ def main():
                     help="motions drawn more often than the others, e.g. left=2.5,right=2.5 (default: all alike)")
     ap.add_argument("--camera-p", type=float, default=world.CAMERA_P, help="share of prompts with a camera move")
     ap.add_argument("--position-p", type=float, default=world.POSITION_P, help="share of objects with a position word")
+    ap.add_argument("--two-objects-p", type=float, default=world.TWO_OBJECTS_P,
+                    help="share of prompts with two objects (two-object prompts were 9%% right in 0.11.0, one-object 65%%)")
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share)
-    spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p)
+    spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p)
     if not 0 <= args.pool_drop <= 1:
         raise SystemExit(f"--pool-drop is a share of samples, in [0, 1], not {args.pool_drop}")
     torch.set_num_threads(args.threads)

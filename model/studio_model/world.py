@@ -284,13 +284,15 @@ def other_scene(rng: np.random.Generator, scene: str) -> str:
 
 # how often a random prompt has a camera move, and an object a position word (train.py --camera-p / --position-p)
 CAMERA_P, POSITION_P = 0.25, 0.2
+# how often a random prompt has two objects (train.py --two-objects-p)
+TWO_OBJECTS_P = 0.35
 
 
 def random_spec(rng: np.random.Generator, n_obj=None, distinct_colours=False, camera_p=CAMERA_P,
-                speed_p=0.25, position_p=POSITION_P, motion_w=None) -> SceneSpec:
+                speed_p=0.25, position_p=POSITION_P, motion_w=None, two_objects_p=TWO_OBJECTS_P) -> SceneSpec:
     """motion_w: {motion: weight} for motions drawn more or less often than the others (default 1 each);
     None keeps the uniform draw, and with it the random stream, exactly as before (evaluation prompts)."""
-    n = n_obj or (1 if rng.random() < 0.65 else 2)
+    n = n_obj or (1 if rng.random() < 1.0 - two_objects_p else 2)
     motion_p = None
     if motion_w:
         w = np.array([float(motion_w.get(m, 1.0)) for m in MOTIONS])

@@ -226,16 +226,16 @@ def test_compact_checkpoint_keeps_the_ema_exact_and_rounds_the_rest_to_bfloat16(
 
 
 def test_spec_mix_shows_the_weighted_motions_pans_and_positions_more_often():
-    """--motion-weights / --camera-p / --position-p (session 12): the run's prompts hold those motions,
-    camera moves and position words in the asked shares, a typo in a motion name stops the run with a
+    """--motion-weights / --camera-p / --position-p (session 12) / --two-objects-p (session 21): the run's
+    prompts hold those motions, camera moves, position words and two-object scenes in the asked shares, a typo in a motion name stops the run with a
     message naming the motions, and the default keeps world.random_spec's own draw (the evaluation's
     prompts come from that stream, so they must not move)."""
     import pytest
 
     from studio_model import world
     from train import Stream, spec_mix
-    kw = spec_mix("left=2.5, right=2.5", 0.35, 0.3)
-    assert kw == {"motion_w": {"left": 2.5, "right": 2.5}, "camera_p": 0.35, "position_p": 0.3}
+    kw = spec_mix("left=2.5, right=2.5", 0.35, 0.3, 0.5)
+    assert kw == {"motion_w": {"left": 2.5, "right": 2.5}, "camera_p": 0.35, "position_p": 0.3, "two_objects_p": 0.5}
     rng = np.random.default_rng(0)
     specs = [world.random_spec(rng, **kw) for _ in range(3000)]
     objs = [o for s in specs for o in s.objects]
@@ -244,9 +244,12 @@ def test_spec_mix_shows_the_weighted_motions_pans_and_positions_more_often():
     assert {o.motion for o in objs} == set(world.MOTIONS)
     assert 0.32 < share(lambda s: s.camera is not None, specs) < 0.38
     assert 0.27 < share(lambda o: o.position is not None, objs) < 0.33
+    assert 0.46 < share(lambda s: len(s.objects) == 2, specs) < 0.54  # --two-objects-p 0.5 (default 0.35)
     for bad in ("rigth=2", "left=", "left=x", "left=-1", "left=inf"):
         with pytest.raises(SystemExit, match="not motion=weight"):
             spec_mix(bad, 0.25, 0.2)
+    with pytest.raises(SystemExit, match="--two-objects-p must be in"):
+        spec_mix("", 0.25, 0.2, 1.5)
     # the default mix draws exactly what world.random_spec draws by itself
     a, b = np.random.default_rng(4), np.random.default_rng(4)
     dflt = spec_mix("", world.CAMERA_P, world.POSITION_P)
