@@ -29,6 +29,13 @@ differed).
   /usr/bin/python3 model/tools/motion_track.py --ckpt CKPT --speeds --n 2 --guidance 3
 
 --guidance samples every probe at another guidance than the pack's (as `evaluate.py --guidance`).
+
+  /usr/bin/python3 model/tools/motion_track.py --ckpt CKPT --pairs
+
+--pairs asks what happens to the travels beside a second object: a red ball and a blue box with the
+motions of PAIRS, each object's travel (x, y) from its first to its last seen frame, generated against
+the world's. Pack 0.11.0 moved neither object in any pair with a sideways travel (session 21): it draws
+two objects but not which of them goes where.
 """
 from __future__ import annotations
 
@@ -58,6 +65,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--layout", action="store_true", help="the readings of left and right: motion, pan, position")
     ap.add_argument("--speeds", action="store_true", help="left, right, up and down at each speed: travel and verdict")
+    ap.add_argument("--pairs", action="store_true", help="two objects with two motions: each one's travel")
     ap.add_argument("--guidance", type=float, default=None,
                     help="the sampler's guidance for every probe (default: the pack's); does guidance change how far objects travel?")
     ap.add_argument("--engine", choices=["torch", "ort"], default="torch",
@@ -69,6 +77,8 @@ def main():
         return layout(model, ae, args)
     if args.speeds:
         return speeds(model, ae, args)
+    if args.pairs:
+        return pairs(model, ae, args)
     rng = np.random.default_rng(args.seed)
     specs = ev.eval_specs(rng, args.n * len(args.motions), 1, motions=args.motions, camera_p=0.0)
     prompts = [ev.person_prompt(rng, s) for s in specs]
@@ -92,9 +102,9 @@ LAYOUT_CASES = [("moves right", "right", None, None), ("moves left", "left", Non
                 ("on the right", "still", "right", None), ("on the left", "still", "left", None)]
 
 
-def object_masks(spec, clip):
-    """the first object's colour masks [T,H,W] in the world's clip and in the generated one"""
-    o = spec.objects[0]
+def object_masks(spec, clip, k=0):
+    """the k-th object's colour masks [T,H,W] in the world's clip and in the generated one"""
+    o = spec.objects[k]
     bg = ev.background(spec, W, H)
     ref = world.render(spec, W, H, ev.FRAMES)
     return ev.colour_masks(ref, bg, o.colour), ev.colour_masks(clip, bg, o.colour)
@@ -160,6 +170,28 @@ def speeds(model, ae, args):
         print(f"{motion:7s}{speed or '':9s}{w[0]:+.2f} {w[1]:+.2f}    {g[0]:+.2f} {g[1]:+.2f}    "
               f"{sum(ok for _, ok in r)}/{len(r)}")
 
+
+
+# the first object's motion, the second's: opposite travels, a travel beside a still or spinning object
+PAIRS = [("left", "right"), ("right", "left"), ("left", "still"), ("still", "right"), ("up", "down"), ("right", "spin")]
+
+
+def pairs(model, ae, args):
+    rng = np.random.default_rng(args.seed)
+    specs = [world.SceneSpec(scene=world.SCENE_NAMES[k % len(world.SCENE_NAMES)],
+                             objects=[world.ObjectSpec(shape="ball", colour="red", motion=a),
+                                      world.ObjectSpec(shape="box", colour="blue", motion=b)])
+             for k, (a, b) in enumerate(PAIRS)]
+    prompts = [world.phrase(rng, s) for s in specs]
+    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
+    print("travel x, y (last seen minus first seen frame): world -> generated, per object")
+    for prompt, spec, clip in zip(prompts, specs, clips):
+        cells = []
+        for k, o in enumerate(spec.objects):
+            (w0, w1), (g0, g1) = (ends(m) for m in object_masks(spec, clip, k))
+            w, g = w1 - w0, g1 - g0
+            cells.append(f"{o.colour} {o.motion:6s} {w[0]:+.2f} {w[1]:+.2f} -> {g[0]:+.2f} {g[1]:+.2f}")
+        print(" | ".join(cells) + f"   ({prompt})")
 
 if __name__ == "__main__":
     main()
