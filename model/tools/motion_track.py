@@ -171,7 +171,6 @@ def speeds(model, ae, args):
               f"{sum(ok for _, ok in r)}/{len(r)}")
 
 
-
 # the first object's motion, the second's: opposite travels, a travel beside a still or spinning object
 PAIRS = [("left", "right"), ("right", "left"), ("left", "still"), ("still", "right"), ("up", "down"), ("right", "spin")]
 
@@ -192,6 +191,7 @@ def pairs(model, ae, args):
             w, g = w1 - w0, g1 - g0
             cells.append(f"{o.colour} {o.motion:6s} {w[0]:+.2f} {w[1]:+.2f} -> {g[0]:+.2f} {g[1]:+.2f}")
         print(" | ".join(cells) + f"   ({prompt})")
+
 
 if __name__ == "__main__":
     main()
