@@ -145,6 +145,16 @@ class DiTConfig:
     # Whether the tokenizer gives "left"/"right" after a pan verb or a place preposition tokens of their
     # own (studio_model.text.READINGS, the pack's vocab.json "readings"); False in packs up to 0.9.0.
     word_readings: bool = False
+    # Whether each word the text encoder gives out also carries the mean of its object's phrase (the colour,
+    # size, noun, motion and place words of one object; studio_model.text.word_roles), through a gate per
+    # channel that starts at zero (False in packs up to 0.11.0). Why: 0.11.0's encoder gave "ball" the same
+    # vector (cosine 0.999) in "a red ball moves left and a blue box moves right" and in the prompt with the
+    # motions swapped, so nothing tied a motion to its object but the word's place in the prompt; in
+    # two-object prompts neither object travelled (the mean of the two travels, session 21). With the
+    # phrase mean, a video token that attends to "red" or "ball" reads that object's motion in the same
+    # vector, and "left" reads which object it is for. The phrases are found in the graph from the word ids
+    # (a word's role: before a noun, the noun, after it), so the app's tokenizer is unchanged.
+    phrase_bind: bool = False
 
 
 def extend_overlap(cfg):
@@ -237,6 +247,32 @@ class Block(nn.Module):
 # through checkpoints); zero times the gain is still zero, so a warm start stays exact. 30 is a guess, not a
 # measured best: the one run with it got worse (DiTConfig.text_context).
 CONTEXT_GAIN = 30.0
+# The same for the phrase gate (DiTConfig.phrase_bind): 128 numbers that start at zero; at 10x a channel can
+# reach a gate of about 1 in a thousand steps at the learning rates of late sessions. A guess, as above.
+BIND_GAIN = 10.0
+# objects a prompt's phrases can name; a third noun's words join the second's (the world has one or two)
+MAX_PHRASES = 2
+
+
+def phrases(tokens, roles):
+    """tokens [B,L], roles [vocab] (text.word_roles) -> [B,L] float: each word's object phrase, 1 or 2; 0 for
+    a word of no object. A phrase is its noun, the words before it back to the previous noun's phrase,
+    and the words after it up to the next's."""
+    role = roles[tokens]
+    nouns = torch.cumsum((role == 2).float(), dim=1)  # nouns up to and including this word
+    # a word before a noun is the next noun's; the noun and the words after it are this noun's
+    phrase = torch.where(role == 1, nouns + 1, nouns) * (role > 0).float()
+    return torch.clamp(phrase, max=float(MAX_PHRASES))
+
+
+def phrase_means(x, tokens, roles):
+    """x [B,L,D] -> [B,L,D]: for each word in an object's phrase (phrases()), the mean of that phrase's
+    words; zero for words of no object"""
+    phrase = phrases(tokens, roles).to(x.dtype)
+    k = torch.arange(1, MAX_PHRASES + 1, dtype=x.dtype, device=x.device)
+    member = (phrase.unsqueeze(-1) == k).to(x.dtype)  # [B,L,K]
+    means = member.transpose(1, 2) @ x / torch.clamp(member.sum(dim=1), min=1.0).unsqueeze(-1)  # [B,K,D]
+    return member @ means
 
 
 class TextEncoder(nn.Module):
@@ -252,6 +288,12 @@ class TextEncoder(nn.Module):
         self.before = nn.ModuleList([nn.Embedding(cfg.vocab, cfg.text_dim) for _ in range(cfg.text_context)])
         for e in self.before:
             nn.init.zeros_(e.weight)  # a warm start is the old encoder exactly
+        if cfg.phrase_bind:
+            from .text import word_roles  # text imports the world; the nets stand alone otherwise
+            roles = torch.tensor(word_roles()[:cfg.vocab] + [0] * max(0, cfg.vocab - len(word_roles())))
+            # not in the state dict: the roles follow from the vocabulary, and older checkpoints load as they were
+            self.register_buffer("roles", roles, persistent=False)
+            self.bind = nn.Parameter(torch.zeros(cfg.text_dim))  # zero: a warm start is the old encoder exactly
 
     def forward(self, tokens):
         x = self.emb(tokens) + self.pos[:, : tokens.shape[1]]
@@ -260,7 +302,10 @@ class TextEncoder(nn.Module):
             x = x + CONTEXT_GAIN * e(torch.cat([torch.zeros_like(tokens[:, :k]), tokens[:, :-k]], dim=1))
         for b in self.blocks:
             x = b(x)
-        return self.ln(x)
+        x = self.ln(x)
+        if hasattr(self, "bind"):
+            x = x + BIND_GAIN * self.bind * phrase_means(x, tokens, self.roles)
+        return x
 
 
 def sincos(pos, dim):

@@ -15,7 +15,8 @@ object right in the evaluation. The rule mirrors how world.parse reads a pan and
 """
 from typing import List, Tuple
 
-from .world import vocabulary_words, words_of
+from .world import (PALETTE, SHAPE_WORDS, SIZE_WORDS, _DIR_WORDS as DIR_WORDS, _MOVE_VERBS as MOVE_VERBS,
+                    _SIMPLE_MOTION as SIMPLE_MOTION, vocabulary_words, words_of)
 
 MAX_TOKENS = 32
 PAD_ID = 0
@@ -30,6 +31,24 @@ READINGS = [
 READING_WORDS: List[str] = [w + r["suffix"] for r in READINGS for w in r["words"]]
 WORDS: List[str] = vocabulary_words() + READING_WORDS
 _INDEX = {w: i for i, w in enumerate(WORDS)}
+
+
+# Which object's phrase a word can belong to (DiTConfig.phrase_bind): words said before an object's noun
+# (its colour, its size), the noun, and words said after it (its motion, speed, place). Every other word
+# (articles, joiners, the scene, the camera and its "left@pan") belongs to no object. The order is
+# the generator's and the parser's (world.phrase, world.parse): "a big red ball on the left moves right".
+ROLE_NONE, ROLE_BEFORE, ROLE_NOUN, ROLE_AFTER = 0, 1, 2, 3
+_BEFORE = set(PALETTE) | set(SIZE_WORDS)
+_AFTER = (set(DIR_WORDS) | set(MOVE_VERBS) | set(SIMPLE_MOTION)
+          | {"gets", "get", "getting", "bigger", "smaller", "around", "stays", "stay", "staying",
+             "slowly", "slow", "quickly", "quick", "fast", "middle", "top", "bottom", "center", "centre",
+             "left@place", "right@place"})
+
+
+def word_roles() -> List[int]:
+    """each word id's role in an object's phrase (ROLE_*), in WORDS order"""
+    return [ROLE_BEFORE if w in _BEFORE else ROLE_NOUN if w in SHAPE_WORDS else ROLE_AFTER if w in _AFTER
+            else ROLE_NONE for w in WORDS]
 
 
 def read_words(words: List[str]) -> List[str]:

@@ -34,6 +34,12 @@ its Adam moments) starts as a copy of its word's, so the converted model gives t
 exactly; from the next step the three readings learn apart.
 
   /usr/bin/python3 model/tools/repatch.py --from model/runs/ckpt.pt --to model/runs/readings.pt --word-readings on
+
+--phrase-bind on adds to each word of an object's phrase the mean of that phrase (DiTConfig.phrase_bind;
+session 22), through a gate per channel that starts at zero: the converted model gives the old one's
+outputs exactly, and the gate learns from the next step.
+
+  /usr/bin/python3 model/tools/repatch.py --from model/runs/ckpt.pt --to model/runs/bind.pt --phrase-bind on
 """
 from __future__ import annotations
 
@@ -86,6 +92,8 @@ def main():
                     help="whether the adaLN gets the mean word vector (DiTConfig.pooled_text); default: unchanged")
     ap.add_argument("--word-readings", choices=["on"],
                     help="tokens of their own for left/right after a pan verb or a place (DiTConfig.word_readings)")
+    ap.add_argument("--phrase-bind", choices=["on"],
+                    help="each object's words carry their phrase's mean, gated from zero (DiTConfig.phrase_bind)")
     a = ap.parse_args()
     state = expand(torch.load(a.src, map_location="cpu"))
     cfg = DiTConfig(**state["dit_cfg"])
@@ -101,10 +109,11 @@ def main():
         raise SystemExit("a factorised checkpoint cannot go back to joint attention")
     pooled = cfg.pooled_text if a.pooled_text is None else a.pooled_text == "on"
     readings = cfg.word_readings or a.word_readings == "on"
+    bind = cfg.phrase_bind or a.phrase_bind == "on"
     # the readings' tokens come after the plain words: the embedding table grows to hold them
     vocab = max(cfg.vocab, len(WORDS)) if readings else cfg.vocab
     changed = {"patch_t": patch_t, "attn": attn, "text_context": context, "pooled_text": pooled,
-               "word_readings": readings, "vocab": vocab}
+               "word_readings": readings, "vocab": vocab, "phrase_bind": bind}
     # a reading's token starts as its word: its embedding row (weights, EMA and Adam moments) is copied
     copies = {} if cfg.word_readings or not readings else \
         {WORDS.index(w + r["suffix"]): WORDS.index(w) for r in READINGS for w in r["words"]}
@@ -147,10 +156,11 @@ def main():
                                                         "from_text_context": cfg.text_context, "to_text_context": context,
                                                         "from_pooled_text": cfg.pooled_text, "to_pooled_text": pooled,
                                                         "from_word_readings": cfg.word_readings, "to_word_readings": readings,
+                                                        "from_phrase_bind": cfg.phrase_bind, "to_phrase_bind": bind,
                                                         "at_step": state["stages"]["dit"]["step"]}})
     save(state, a.dst)
     print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}, text context {cfg.text_context}, pooled text {cfg.pooled_text}) "
-          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}) "
+          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}, phrase bind {bind}) "
           f"at DiT step {state['stages']['dit']['step']}")
 
 

@@ -1,0 +1,125 @@
+"""Phrase binding (DiTConfig.phrase_bind): each word of an object's phrase also carries the mean of that
+phrase, so a motion is tied to its object in the word vectors themselves; the phrases are found from the
+word ids (text.word_roles) exactly where the world's parser splits a prompt into its objects; a
+repatched checkpoint is the old model exactly until its gate learns; the graph gives onnxruntime-node
+the same numbers."""
+import os
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import MODEL, ort_available, randomise, run_ort, save_repatch_source
+from studio_model import world
+from studio_model.nets import MAX_PHRASES, DiTConfig, VideoModel, phrase_means, phrases
+from studio_model.text import WORDS, read_words, tokenize, word_roles
+
+sys.path.insert(0, os.path.join(MODEL, "tools"))
+import repatch  # noqa: E402
+
+
+def tiny(**kw):
+    return DiTConfig(vocab=len(WORDS), width=32, depth=1, heads=2, text_dim=32, text_layers=1, patch_t=4,
+                     attn="factorised", pooled_text=False, word_readings=True, **kw)
+
+
+def phrase_of(prompt):
+    """each word's phrase (0: no object's) as the graph finds it"""
+    ids = torch.tensor([tokenize(prompt, readings=True)[0]])
+    return phrases(ids, torch.tensor(word_roles()))[0, :len(world.words_of(prompt))].long().tolist()
+
+
+def test_the_phrases_are_the_objects_the_world_parses():
+    """every generated prompt: the words in each phrase are those of one object of the spec (its colour,
+    size, noun, motion, speed and place words), and no scene or camera word is in any phrase"""
+    rng = np.random.default_rng(11)
+    two = 0
+    for _ in range(500):
+        prompt, spec = world.random_prompt(rng, camera_p=0.5, position_p=0.5)
+        ph = phrase_of(prompt)
+        words = read_words(world.words_of(prompt))
+        groups = [[w for w, p in zip(words, ph) if p == k] for k in (1, 2) if k in ph]  # in the prompt's order
+        assert len(groups) == len(spec.objects), (prompt, groups)
+        for g, o in zip(groups, spec.objects):
+            assert o.colour in g and any(world.SHAPE_WORDS.get(w) == o.shape for w in g), (prompt, g)
+            other = [p for p in spec.objects if p is not o]
+            assert not other or other[0].colour == o.colour or other[0].colour not in g, (prompt, g)
+            assert not set(g) & {"camera", "pans", "zooms", "left@pan", "right@pan", "the", "and", "in"}, (prompt, g)
+            # the phrase alone says the object's motion, speed and place
+            said = " ".join("on the " + w.split("@")[0] if w.endswith("@place")
+                            else "at the " + w if w in ("top", "bottom", "middle") else w for w in g)
+            alone = world.parse(said).objects[0]
+            assert (alone.motion, alone.speed, alone.position) == (o.motion, o.speed, o.position), (prompt, g)
+        two += len(spec.objects) == 2
+    assert two > 100  # two-object prompts were exercised
+
+
+def test_words_of_no_object_are_left_as_they_were():
+    prompt = "a red ball moves left and a blue box spins in the desert, the camera pans right"
+    ph = phrase_of(prompt)
+    assert ph == [0, 1, 1, 1, 1, 0, 0, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0]
+    x = torch.randn(1, 32, 8)
+    ids = torch.tensor([tokenize(prompt, readings=True)[0]])
+    m = phrase_means(x, ids, torch.tensor(word_roles()))[0]
+    assert m[[0, 5, 6, 10, 11, 12, 13, 14, 15, 16, 20]].abs().max() == 0  # articles, scene, camera, pads
+    assert torch.allclose(m[1], x[0, 1:5].mean(0)) and torch.allclose(m[8], x[0, 7:10].mean(0))
+    # a third object's words join the second's (the world names one or two)
+    assert max(phrase_of("a red ball, a blue box and a green star")) == MAX_PHRASES == 2
+
+
+def test_repatch_gives_the_same_model_whose_gate_then_learns(tmp_path, monkeypatch):
+    cfg = tiny()
+    model = randomise(VideoModel(cfg))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    prompts = ["a red ball moves left and a blue box moves right", "a green star falls"]
+    x = torch.randn(2, 4, 16, 4, 6)
+    mask = torch.zeros(2, 1, 16, 4, 6)
+    tok = model.tokens(prompts)
+    model(x, torch.tensor([1.0, 0.5]), tok, x, mask).square().mean().backward()
+    opt.step()
+    src, dst = tmp_path / "a.pt", tmp_path / "b.pt"
+    save_repatch_source(src, model, cfg, without="phrase_bind", opt=opt)  # from before the field
+    monkeypatch.setattr(sys, "argv", ["repatch", "--from", str(src), "--to", str(dst), "--phrase-bind", "on"])
+    repatch.main()
+    st = torch.load(dst)
+    assert st["dit_cfg"]["phrase_bind"] is True and st["history"][-1]["repatch"]["to_phrase_bind"] is True
+    new = VideoModel(DiTConfig(**st["dit_cfg"]))
+    new.load_state_dict(st["dit"])
+    args = (x, torch.tensor([1.0, 0.5]), tok, x, mask)
+    with torch.no_grad():
+        before, after = model(*args), new(*args)
+    assert before.abs().max() > 0.1 and torch.equal(before, after)  # the same model exactly
+    opt2 = torch.optim.AdamW(new.parameters(), lr=1e-3)
+    opt2.load_state_dict(st["dit_opt"])  # every old parameter's moments follow it by name
+    new(*args).square().mean().backward()
+    opt2.step()
+    assert new.text_encoder.bind.abs().min() > 0  # the gate learns from the first step
+    # with the gate open, swapping the two objects' motions changes the nouns' vectors
+    swapped = new.tokens(["a red ball moves right and a blue box moves left"])
+    with torch.no_grad():
+        a, b = new.text_encoder(tok[:1]), new.text_encoder(swapped)
+    ball = 2
+    assert (a[0, ball] - b[0, ball]).abs().max() > 1e-3
+
+
+@pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
+def test_text_encoder_with_phrase_bind_onnx_parity(tmp_path):
+    import export
+    enc = VideoModel(tiny(phrase_bind=True)).text_encoder.eval()
+    with torch.no_grad():
+        enc.bind.normal_(0, 0.3)
+    path = str(tmp_path / "text.onnx")
+    ex = torch.zeros(1, 32, dtype=torch.int64)
+    with torch.no_grad():
+        torch.onnx.export(enc, (ex,), path, input_names=["tokens"], output_names=["text"],
+                          dynamic_axes={"tokens": {0: "B"}, "text": {0: "B"}}, opset_version=export.OPSET)
+    case = torch.tensor([tokenize(p, readings=True)[0] for p in
+                         ("a red ball moves left and a blue box spins", "a green star falls in the snow",
+                          "in the sky a small red cube on the left rises, a pink ring circles", "")])
+    with torch.no_grad():
+        ref = enc(case).numpy()
+    got = run_ort(path, {"tokens": case.numpy()})["text"]
+    assert got.shape == ref.shape
+    assert np.abs(got - ref).max() < 1e-4
