@@ -123,3 +123,16 @@ def test_text_encoder_with_phrase_bind_onnx_parity(tmp_path):
     got = run_ort(path, {"tokens": case.numpy()})["text"]
     assert got.shape == ref.shape
     assert np.abs(got - ref).max() < 1e-4
+
+
+def test_binding_tool_sees_the_nouns_change_when_the_gate_is_open():
+    from text_sensitivity import binding
+    torch.manual_seed(3)
+    model = VideoModel(tiny(phrase_bind=True)).eval()
+    closed = binding(model)
+    with torch.no_grad():
+        model.text_encoder.bind.fill_(0.1)  # x BIND_GAIN: the phrase mean weighs as much as the word
+    opened = binding(model)
+    for (p, c), (_, o) in zip(closed, opened):
+        for w in c:
+            assert o[w] < c[w] - 0.02, (p, w, c[w], o[w])

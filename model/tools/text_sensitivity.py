@@ -14,6 +14,14 @@ few percent of it); one that ignores a word shows about zero for it.
 a camera pan and a position: the cosine similarity of the word's output vector across the readings
 (and across the words, and for up and down, as a scale). Pack 0.9.0 gave "right" the same vector in
 all three (0.99-1.00): it had not tied the word to its verb (session 13; DiTConfig.text_context).
+
+  /usr/bin/python3 model/tools/text_sensitivity.py --ckpt CKPT --binding
+
+--binding asks whether the text encoder ties each object's words to its motion: for two-object prompts
+and the same prompts with the two motions swapped, the cosine similarity of each object's colour and
+noun vectors across the swap. 1.00 means the words say nothing of whose motion is whose (0.11.0: the
+ball 0.999, session 22); the lower, the more each object's words carry its own motion
+(DiTConfig.phrase_bind).
 """
 from __future__ import annotations
 
@@ -91,11 +99,28 @@ def readings(model):
     return {a: {b: round(float(cos(vec[a], vec[b], dim=0)), 2) for b in vec} for a in vec}
 
 
+# (prompt, the same with the objects' motions swapped, the words to compare)
+BINDINGS = [("a red ball moves left and a blue box moves right in the desert",
+             "a red ball moves right and a blue box moves left in the desert", ["red", "ball", "blue", "box"]),
+            ("a green star rises and a pink ring falls on the grass",
+             "a green star falls and a pink ring rises on the grass", ["green", "star", "pink", "ring"]),
+            ("a yellow triangle spins while a white box drifts left in the snow",
+             "a yellow triangle drifts left while a white box spins in the snow", ["yellow", "triangle", "white", "box"])]
+
+
+def binding(model):
+    """[(prompt, {word: cosine of its vector across the motion swap})]"""
+    cos = torch.nn.functional.cosine_similarity
+    return [(a, {w: round(float(cos(word_vector(model, a, w), word_vector(model, b, w), dim=0)), 3) for w in words})
+            for a, b, words in BINDINGS]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--readings", action="store_true", help="the text encoder's vectors of left and right in their readings")
+    ap.add_argument("--binding", action="store_true", help="whether each object's words change when the motions swap")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     model, ae, st = ev.load(a.ckpt)
@@ -104,6 +129,11 @@ def main():
         print(" " * 13 + "".join(f"{k:>13s}" for k in table))
         for k, row in table.items():
             print(f"{k:13s}" + "".join(f"{v:13.2f}" for v in row.values()))
+        return
+    if a.binding:
+        print("cosine of each word's vector when the two objects' motions swap (1.00: it does not say whose motion)")
+        for p, row in binding(model):
+            print("  ".join(f"{w} {v:.3f}" for w, v in row.items()) + f"   ({p})")
         return
     res = sensitivity(model, ae)
     print(json.dumps({"dit_step": st["stages"]["dit"]["step"], "patch_t": model.cfg.patch_t, "mean_abs_x0_change": res}))
