@@ -24,6 +24,38 @@ def save_repatch_source(path, model, cfg, without=None, opt=None):
     save(state, str(path))
 
 
+def step_then_repatch(tmp_path, monkeypatch, model, cfg, tok, without, *flags):
+    """One AdamW step of `model` on random clips with the tokens `tok` [2, L], saved as a checkpoint from
+    before the DiTConfig field `without`, then converted by tools/repatch.py with `flags`. Returns (the
+    converted state, the forward's arguments)."""
+    from tools import repatch
+    x = torch.randn(2, 4, 16, 4, 6)
+    args = (x, torch.tensor([1.0, 0.5]), tok, x, torch.zeros(2, 1, 16, 4, 6))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    model(*args).square().mean().backward()
+    opt.step()
+    src, dst = tmp_path / "a.pt", tmp_path / "b.pt"
+    save_repatch_source(src, model, cfg, without=without, opt=opt)
+    monkeypatch.setattr(sys, "argv", ["repatch", "--from", str(src), "--to", str(dst), *flags])
+    repatch.main()
+    return torch.load(dst), args
+
+
+def text_encoder_gap(enc, tokens, tmp_path):
+    """the largest difference between the text encoder's output in PyTorch and in onnxruntime-node for
+    `tokens` [B, 32], the encoder exported alone as export.py writes it"""
+    import export
+    path = str(tmp_path / "text.onnx")
+    with torch.no_grad():
+        torch.onnx.export(enc, (torch.zeros(1, 32, dtype=torch.int64),), path, input_names=["tokens"],
+                          output_names=["text"], dynamic_axes={"tokens": {0: "B"}, "text": {0: "B"}},
+                          opset_version=export.OPSET)
+        ref = enc(tokens).numpy()
+    got = run_ort(path, {"tokens": tokens.numpy()})["text"]
+    assert got.shape == ref.shape
+    return float(abs(got - ref).max())
+
+
 # the parity tests run a graph once in onnxruntime-node; the evaluation's --engine ort uses the same bridge
 ort_available = ort_engine.available
 run_ort = ort_engine.run_once

@@ -5,19 +5,17 @@ repatched checkpoint is the old model exactly until its gate learns; the graph g
 the same numbers."""
 import os
 import sys
-from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import MODEL, ort_available, randomise, run_ort, save_repatch_source
+from conftest import MODEL, ort_available, randomise, text_encoder_gap, step_then_repatch
 from studio_model import world
 from studio_model.nets import MAX_PHRASES, DiTConfig, VideoModel, phrase_means, phrases
 from studio_model.text import WORDS, read_words, tokenize, word_roles
 
-sys.path.insert(0, os.path.join(MODEL, "tools"))
-import repatch  # noqa: E402
+sys.path.insert(0, os.path.join(MODEL, "tools"))  # text_sensitivity
 
 
 def tiny(**kw):
@@ -72,22 +70,11 @@ def test_words_of_no_object_are_left_as_they_were():
 def test_repatch_gives_the_same_model_whose_gate_then_learns(tmp_path, monkeypatch):
     cfg = tiny()
     model = randomise(VideoModel(cfg))
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    prompts = ["a red ball moves left and a blue box moves right", "a green star falls"]
-    x = torch.randn(2, 4, 16, 4, 6)
-    mask = torch.zeros(2, 1, 16, 4, 6)
-    tok = model.tokens(prompts)
-    model(x, torch.tensor([1.0, 0.5]), tok, x, mask).square().mean().backward()
-    opt.step()
-    src, dst = tmp_path / "a.pt", tmp_path / "b.pt"
-    save_repatch_source(src, model, cfg, without="phrase_bind", opt=opt)  # from before the field
-    monkeypatch.setattr(sys, "argv", ["repatch", "--from", str(src), "--to", str(dst), "--phrase-bind", "on"])
-    repatch.main()
-    st = torch.load(dst)
+    tok = model.tokens(["a red ball moves left and a blue box moves right", "a green star falls"])
+    st, args = step_then_repatch(tmp_path, monkeypatch, model, cfg, tok, "phrase_bind", "--phrase-bind", "on")
     assert st["dit_cfg"]["phrase_bind"] is True and st["history"][-1]["repatch"]["to_phrase_bind"] is True
     new = VideoModel(DiTConfig(**st["dit_cfg"]))
     new.load_state_dict(st["dit"])
-    args = (x, torch.tensor([1.0, 0.5]), tok, x, mask)
     with torch.no_grad():
         before, after = model(*args), new(*args)
     assert before.abs().max() > 0.1 and torch.equal(before, after)  # the same model exactly
@@ -106,23 +93,13 @@ def test_repatch_gives_the_same_model_whose_gate_then_learns(tmp_path, monkeypat
 
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
 def test_text_encoder_with_phrase_bind_onnx_parity(tmp_path):
-    import export
     enc = VideoModel(tiny(phrase_bind=True)).text_encoder.eval()
     with torch.no_grad():
         enc.bind.normal_(0, 0.3)
-    path = str(tmp_path / "text.onnx")
-    ex = torch.zeros(1, 32, dtype=torch.int64)
-    with torch.no_grad():
-        torch.onnx.export(enc, (ex,), path, input_names=["tokens"], output_names=["text"],
-                          dynamic_axes={"tokens": {0: "B"}, "text": {0: "B"}}, opset_version=export.OPSET)
     case = torch.tensor([tokenize(p, readings=True)[0] for p in
                          ("a red ball moves left and a blue box spins", "a green star falls in the snow",
                           "in the sky a small red cube on the left rises, a pink ring circles", "")])
-    with torch.no_grad():
-        ref = enc(case).numpy()
-    got = run_ort(path, {"tokens": case.numpy()})["text"]
-    assert got.shape == ref.shape
-    assert np.abs(got - ref).max() < 1e-4
+    assert text_encoder_gap(enc, case, tmp_path) < 1e-4
 
 
 def test_binding_tool_sees_the_nouns_change_when_the_gate_is_open():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import MODEL, ort_available, randomise, run_ort, save_repatch_source
+from conftest import MODEL, ort_available, randomise, text_encoder_gap, step_then_repatch
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import WORDS, tokenize
 
@@ -48,17 +48,9 @@ def test_the_word_before_makes_the_three_readings_of_right_differ():
 def test_repatch_adds_the_lookups_as_the_same_model_that_trains_on(tmp_path, monkeypatch):
     cfg = tiny(0)
     model = randomise(VideoModel(cfg))  # a trained DiT's output layers are not zero
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    x = torch.randn(2, 4, 16, 4, 6)
-    args = (x, torch.tensor([1.0, 0.5]), toks("a red ball moves right", "the camera pans left"), x,
-            torch.zeros(2, 1, 16, 4, 6))
-    model(*args).square().mean().backward()
-    opt.step()
-    src, dst = tmp_path / "a.pt", tmp_path / "b.pt"
-    save_repatch_source(src, model, cfg, without="text_context", opt=opt)  # from before the field
-    monkeypatch.setattr(sys, "argv", ["repatch", "--from", str(src), "--to", str(dst), "--text-context", "2"])
-    repatch.main()
-    st = torch.load(dst)
+    st, args = step_then_repatch(tmp_path, monkeypatch, model, cfg, toks("a red ball moves right", "the camera pans left"),
+                                 "text_context", "--text-context", "2")
+    dst = tmp_path / "b.pt"
     assert st["dit_cfg"]["text_context"] == 2 and st["dit_cfg"]["patch_t"] == 4
     assert st["history"][-1]["repatch"]["to_text_context"] == 2 and st["stages"]["dit"]["step"] == 7
     new = VideoModel(DiTConfig(**st["dit_cfg"]))
@@ -81,22 +73,12 @@ def test_repatch_adds_the_lookups_as_the_same_model_that_trains_on(tmp_path, mon
 
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
 def test_text_encoder_with_context_onnx_parity(tmp_path):
-    import export
     enc = VideoModel(tiny(2)).text_encoder.eval()
     with torch.no_grad():
         for e in enc.before:
             e.weight.normal_()
-    path = str(tmp_path / "text.onnx")
-    ex = torch.zeros(1, 32, dtype=torch.int64)
-    with torch.no_grad():
-        torch.onnx.export(enc, (ex,), path, input_names=["tokens"], output_names=["text"],
-                          dynamic_axes={"tokens": {0: "B"}, "text": {0: "B"}}, opset_version=export.OPSET)
     case = toks("a red ball moves right", "a red ball, the camera pans right", "")
-    with torch.no_grad():
-        ref = enc(case).numpy()
-    got = run_ort(path, {"tokens": case.numpy()})["text"]
-    assert got.shape == ref.shape
-    assert np.abs(got - ref).max() < 1e-4
+    assert text_encoder_gap(enc, case, tmp_path) < 1e-4
 
 
 def test_readings_tool_shows_the_three_readings_apart_only_with_context():

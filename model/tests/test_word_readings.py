@@ -3,20 +3,15 @@ place preposition get tokens of their own, read exactly where the world's own pa
 place; off unless the model has them; tools/repatch.py --word-readings on gives a checkpoint that is the old
 model exactly and whose new tokens then learn apart; export writes the rule into the pack's vocab.json."""
 import json
-import os
 from dataclasses import replace
-import sys
 
 import numpy as np
 import torch
 
-from conftest import MODEL, randomise, save_repatch_source
+from conftest import randomise, step_then_repatch
 from studio_model import text, world
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import READING_WORDS, WORDS, read_words, tokenize, vocab_json
-
-sys.path.insert(0, os.path.join(MODEL, "tools"))
-import repatch  # noqa: E402
 
 
 def test_the_readings_fall_where_the_world_reads_a_pan_and_a_place():
@@ -69,27 +64,19 @@ def test_repatch_gives_the_same_model_whose_readings_then_learn_apart(tmp_path, 
     old_vocab = len(world.vocabulary_words())  # the plain vocabulary's rows, as 0.9.0's checkpoint has
     cfg = tiny(old_vocab)
     model = randomise(VideoModel(cfg))
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     prompts = ["a red ball moves right, the camera pans right", "a box on the left slides left"]
-    x = torch.randn(2, 4, 16, 4, 6)
-    mask = torch.zeros(2, 1, 16, 4, 6)
     old_tok = torch.tensor([tokenize(p, readings=False)[0] for p in prompts])
-    model(x, torch.tensor([1.0, 0.5]), old_tok, x, mask).square().mean().backward()
-    opt.step()
-    src, dst = tmp_path / "a.pt", tmp_path / "b.pt"
-    save_repatch_source(src, model, cfg, without="word_readings", opt=opt)  # from before the field
-    monkeypatch.setattr(sys, "argv", ["repatch", "--from", str(src), "--to", str(dst), "--word-readings", "on"])
-    repatch.main()
-    st = torch.load(dst)
+    st, (x, t, _, cond, mask) = step_then_repatch(tmp_path, monkeypatch, model, cfg, old_tok, "word_readings",
+                                                   "--word-readings", "on")
     assert st["dit_cfg"]["word_readings"] is True and st["dit_cfg"]["vocab"] == len(WORDS)
     assert st["history"][-1]["repatch"]["to_word_readings"] is True and st["stages"]["dit"]["step"] == 7
     new = VideoModel(DiTConfig(**st["dit_cfg"]))
     new.load_state_dict(st["dit"])
     new_tok = torch.tensor([tokenize(p, readings=True)[0] for p in prompts])
     assert (new_tok != old_tok).sum() == 2  # "pans right" and "on the left"
-    args = (x, torch.tensor([1.0, 0.5]), new_tok, x, mask)
+    args = (x, t, new_tok, cond, mask)
     with torch.no_grad():
-        before, after = model(x, torch.tensor([1.0, 0.5]), old_tok, x, mask), new(*args)
+        before, after = model(x, t, old_tok, cond, mask), new(*args)
     assert before.abs().max() > 0.1 and torch.equal(before, after)  # the same model exactly
     emb = new.text_encoder.emb.weight
     r, p = WORDS.index("right"), WORDS.index("right@pan")
