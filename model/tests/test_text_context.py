@@ -5,7 +5,6 @@ the lookups learn, and the graph the pack ships gives the same text in onnxrunti
 import os
 import sys
 
-import numpy as np
 import pytest
 import torch
 
