@@ -18,8 +18,8 @@ VOCAB = len(vocabulary_words())
 from train import Stream, dit_loss, encode_batch, make_mask
 
 
-def tiny_batch(device):
-    cfg = DiTConfig(vocab=VOCAB, width=32, depth=2, heads=2, text_dim=32, text_layers=1)
+def tiny_batch(device, **cfg_kw):
+    cfg = DiTConfig(vocab=VOCAB, width=32, depth=2, heads=2, text_dim=32, text_layers=1, **cfg_kw)
     torch.manual_seed(0)
     m = VideoModel(cfg)
     with torch.no_grad():  # off the zero initialisation, so the words, the time and the positions all count
@@ -34,8 +34,9 @@ def tiny_batch(device):
 
 
 def test_a_training_step_keeps_every_tensor_on_the_models_device():
-    for pool_drop in (0.0, 0.5):
-        m, lat, tok, masks, objects = tiny_batch("meta")
+    # the phrase binding (DiTConfig.phrase_bind) looks its word roles up in a buffer, which must move too
+    for pool_drop, bind in ((0.0, False), (0.5, False), (0.0, True)):
+        m, lat, tok, masks, objects = tiny_batch("meta", phrase_bind=bind)
         loss = dit_loss(m, lat, tok, masks, objects, np.random.default_rng(1), torch.Generator().manual_seed(1),
                         drop_p=0.6, pool_drop=pool_drop)
         assert loss.device.type == "meta"
