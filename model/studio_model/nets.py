@@ -155,6 +155,14 @@ class DiTConfig:
     # vector, and "left" reads which object it is for. The phrases are found in the graph from the word ids
     # (a word's role: before a noun, the noun, after it), so the app's tokenizer is unchanged.
     phrase_bind: bool = False
+    # Whether each word of an object's phrase also gets a learned vector for which object of the prompt it is
+    # (the first or the second), zero at start (False in packs up to 0.11.0). Why: the world puts the first
+    # object named on the left of the second (world.object_track: x 0.3 and 0.7, travels offset by -0.1 and
+    # +0.1), so a video token can find its object's words by where it is once the words say whose they are;
+    # without it only the words' places in the prompt say it, and those move with the phrasing (the scene
+    # first or last, an article or none). Session 22: with the phrase means alone, neither object of a pair
+    # travelled, not even beside a still one.
+    phrase_order: bool = False
 
 
 def extend_overlap(cfg):
@@ -247,7 +255,7 @@ class Block(nn.Module):
 # through checkpoints); zero times the gain is still zero, so a warm start stays exact. 30 is a guess, not a
 # measured best: the one run with it got worse (DiTConfig.text_context).
 CONTEXT_GAIN = 30.0
-# The same for the phrase gate (DiTConfig.phrase_bind): 128 numbers that start at zero; at 10x a channel can
+# The same for the phrase gate (DiTConfig.phrase_bind) and the phrase order vectors (phrase_order): they start at zero; at 10x a channel can
 # reach a gate of about 1 in a thousand steps at the learning rates of late sessions. A guess, as above.
 BIND_GAIN = 10.0
 # objects a prompt's phrases can name; a third noun's words join the second's (the world has one or two)
@@ -265,12 +273,16 @@ def phrases(tokens, roles):
     return torch.clamp(phrase, max=float(MAX_PHRASES))
 
 
+def phrase_members(tokens, roles):
+    """[B,L,MAX_PHRASES] float: 1 where the word is in the k-th object's phrase"""
+    k = torch.arange(1, MAX_PHRASES + 1, dtype=torch.float32, device=tokens.device)
+    return (phrases(tokens, roles).unsqueeze(-1) == k).float()
+
+
 def phrase_means(x, tokens, roles):
     """x [B,L,D] -> [B,L,D]: for each word in an object's phrase (phrases()), the mean of that phrase's
     words; zero for words of no object"""
-    phrase = phrases(tokens, roles).to(x.dtype)
-    k = torch.arange(1, MAX_PHRASES + 1, dtype=x.dtype, device=x.device)
-    member = (phrase.unsqueeze(-1) == k).to(x.dtype)  # [B,L,K]
+    member = phrase_members(tokens, roles).to(x.dtype)  # [B,L,K]
     means = member.transpose(1, 2) @ x / torch.clamp(member.sum(dim=1), min=1.0).unsqueeze(-1)  # [B,K,D]
     return member @ means
 
@@ -288,12 +300,15 @@ class TextEncoder(nn.Module):
         self.before = nn.ModuleList([nn.Embedding(cfg.vocab, cfg.text_dim) for _ in range(cfg.text_context)])
         for e in self.before:
             nn.init.zeros_(e.weight)  # a warm start is the old encoder exactly
-        if cfg.phrase_bind:
+        if cfg.phrase_bind or cfg.phrase_order:
             from .text import word_roles  # text imports the world; the nets stand alone otherwise
             roles = torch.tensor(word_roles()[:cfg.vocab] + [0] * max(0, cfg.vocab - len(word_roles())))
             # not in the state dict: the roles follow from the vocabulary, and older checkpoints load as they were
             self.register_buffer("roles", roles, persistent=False)
+        if cfg.phrase_bind:
             self.bind = nn.Parameter(torch.zeros(cfg.text_dim))  # zero: a warm start is the old encoder exactly
+        if cfg.phrase_order:
+            self.order = nn.Parameter(torch.zeros(MAX_PHRASES, cfg.text_dim))  # the first object's, the second's
 
     def forward(self, tokens):
         x = self.emb(tokens) + self.pos[:, : tokens.shape[1]]
@@ -305,6 +320,8 @@ class TextEncoder(nn.Module):
         x = self.ln(x)
         if hasattr(self, "bind"):
             x = x + BIND_GAIN * self.bind * phrase_means(x, tokens, self.roles)
+        if hasattr(self, "order"):
+            x = x + BIND_GAIN * (phrase_members(tokens, self.roles).to(x.dtype) @ self.order)
         return x
 
 

@@ -36,7 +36,7 @@ def tiny_batch(device, **cfg_kw):
 def test_a_training_step_keeps_every_tensor_on_the_models_device():
     # the phrase binding (DiTConfig.phrase_bind) looks its word roles up in a buffer, which must move too
     for pool_drop, bind in ((0.0, False), (0.5, False), (0.0, True)):
-        m, lat, tok, masks, objects = tiny_batch("meta", phrase_bind=bind)
+        m, lat, tok, masks, objects = tiny_batch("meta", phrase_bind=bind, phrase_order=bind)
         loss = dit_loss(m, lat, tok, masks, objects, np.random.default_rng(1), torch.Generator().manual_seed(1),
                         drop_p=0.6, pool_drop=pool_drop)
         assert loss.device.type == "meta"

@@ -93,9 +93,10 @@ def test_repatch_gives_the_same_model_whose_gate_then_learns(tmp_path, monkeypat
 
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
 def test_text_encoder_with_phrase_bind_onnx_parity(tmp_path):
-    enc = VideoModel(tiny(phrase_bind=True)).text_encoder.eval()
+    enc = VideoModel(tiny(phrase_bind=True, phrase_order=True)).text_encoder.eval()
     with torch.no_grad():
         enc.bind.normal_(0, 0.3)
+        enc.order.normal_(0, 0.3)
     case = torch.tensor([tokenize(p, readings=True)[0] for p in
                          ("a red ball moves left and a blue box spins", "a green star falls in the snow",
                           "in the sky a small red cube on the left rises, a pink ring circles", "")])
@@ -113,3 +114,37 @@ def test_binding_tool_sees_the_nouns_change_when_the_gate_is_open():
     for (p, c), (_, o) in zip(closed, opened):
         for w in c:
             assert o[w] < c[w] - 0.02, (p, w, c[w], o[w])
+
+
+def test_phrase_order_repatched_onto_a_bound_model_is_the_same_model_then_tells_the_objects_apart(tmp_path, monkeypatch):
+    """session 22's run went on from a checkpoint with phrase_bind on: --phrase-order on adds the order
+    vectors beside its gate, the same model exactly, and from the first step the first object's words
+    and the second's move apart"""
+    cfg = tiny(phrase_bind=True)
+    model = randomise(VideoModel(cfg))
+    with torch.no_grad():
+        model.text_encoder.bind.fill_(0.05)  # a gate that has learned
+    tok = model.tokens(["a red ball moves left and a red ball moves left", "a green star falls"])
+    st, args = step_then_repatch(tmp_path, monkeypatch, model, cfg, tok, "phrase_order", "--phrase-order", "on")
+    assert st["dit_cfg"]["phrase_bind"] is True and st["dit_cfg"]["phrase_order"] is True
+    new = VideoModel(DiTConfig(**st["dit_cfg"]))
+    new.load_state_dict(st["dit"])
+    assert torch.equal(new.text_encoder.bind, model.text_encoder.bind)
+    with torch.no_grad():
+        before, after = model(*args), new(*args)
+    assert before.abs().max() > 0.1 and torch.equal(before, after)
+    opt2 = torch.optim.AdamW(new.parameters(), lr=1e-3)
+    opt2.load_state_dict(st["dit_opt"])
+    new(*args).square().mean().backward()
+    opt2.step()
+    enc = new.text_encoder
+    assert enc.order.abs().min() > 0  # both objects' vectors learn from the first step
+    with torch.no_grad():
+        text = enc(tok[:1])[0]
+        enc.order.zero_()
+        offset = text - enc(tok[:1])[0]
+    # "a red ball moves left" twice: the object words of the two phrases are moved, each by its own vector;
+    # "a" and "and" are no object's words and are not
+    assert offset[[0, 5, 6]].abs().max() == 0
+    assert torch.allclose(offset[1], offset[4], atol=1e-6) and torch.allclose(offset[7], offset[10], atol=1e-6)
+    assert (offset[2] - offset[8]).abs().max() > 1e-3

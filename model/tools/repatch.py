@@ -40,6 +40,9 @@ session 22), through a gate per channel that starts at zero: the converted model
 outputs exactly, and the gate learns from the next step.
 
   /usr/bin/python3 model/tools/repatch.py --from model/runs/ckpt.pt --to model/runs/bind.pt --phrase-bind on
+
+--phrase-order on adds to each word of the first (second) object's phrase a learned vector of its own
+(DiTConfig.phrase_order; session 22), zero at start: the same model exactly until it learns.
 """
 from __future__ import annotations
 
@@ -94,6 +97,8 @@ def main():
                     help="tokens of their own for left/right after a pan verb or a place (DiTConfig.word_readings)")
     ap.add_argument("--phrase-bind", choices=["on"],
                     help="each object's words carry their phrase's mean, gated from zero (DiTConfig.phrase_bind)")
+    ap.add_argument("--phrase-order", choices=["on"],
+                    help="each object's words get a vector for which object it is, zero at start (DiTConfig.phrase_order)")
     a = ap.parse_args()
     state = expand(torch.load(a.src, map_location="cpu"))
     cfg = DiTConfig(**state["dit_cfg"])
@@ -110,10 +115,12 @@ def main():
     pooled = cfg.pooled_text if a.pooled_text is None else a.pooled_text == "on"
     readings = cfg.word_readings or a.word_readings == "on"
     bind = cfg.phrase_bind or a.phrase_bind == "on"
+    order = cfg.phrase_order or a.phrase_order == "on"
     # the readings' tokens come after the plain words: the embedding table grows to hold them
     vocab = max(cfg.vocab, len(WORDS)) if readings else cfg.vocab
     changed = {"patch_t": patch_t, "attn": attn, "text_context": context, "pooled_text": pooled,
-               "word_readings": readings, "vocab": vocab, "phrase_bind": bind}
+               "word_readings": readings, "vocab": vocab, "phrase_bind": bind,
+               "phrase_order": order}
     # a reading's token starts as its word: its embedding row (weights, EMA and Adam moments) is copied
     copies = {} if cfg.word_readings or not readings else \
         {WORDS.index(w + r["suffix"]): WORDS.index(w) for r in READINGS for w in r["words"]}
@@ -157,10 +164,11 @@ def main():
                                                         "from_pooled_text": cfg.pooled_text, "to_pooled_text": pooled,
                                                         "from_word_readings": cfg.word_readings, "to_word_readings": readings,
                                                         "from_phrase_bind": cfg.phrase_bind, "to_phrase_bind": bind,
+                                                        "from_phrase_order": cfg.phrase_order, "to_phrase_order": order,
                                                         "at_step": state["stages"]["dit"]["step"]}})
     save(state, a.dst)
     print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}, text context {cfg.text_context}, pooled text {cfg.pooled_text}) "
-          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}, phrase bind {bind}) "
+          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}, phrase bind {bind}, phrase order {order}) "
           f"at DiT step {state['stages']['dit']['step']}")
 
 
