@@ -15,8 +15,9 @@ object right in the evaluation. The rule mirrors how world.parse reads a pan and
 """
 from typing import List, Tuple
 
-from .world import (PALETTE, SHAPE_WORDS, SIZE_WORDS, _DIR_WORDS as DIR_WORDS, _MOVE_VERBS as MOVE_VERBS,
-                    _SIMPLE_MOTION as SIMPLE_MOTION, vocabulary_words, words_of)
+# the parser's own word tables, so an object's phrase (word_roles) is read as the parser reads it
+from .world import (DIR_WORDS, MOVE_VERBS, PALETTE, SHAPE_WORDS, SIMPLE_MOTION, SIZE_WORDS, vocabulary_words,
+                    words_of)
 
 MAX_TOKENS = 32
 PAD_ID = 0

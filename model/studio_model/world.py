@@ -103,10 +103,10 @@ FILLER_WORDS = (
 ).split()
 
 # optional aliases for motions (infinitives / gerunds / nouns the generator may not use)
-_DIR_WORDS = {"left", "right", "up", "down"}
-_MOVE_VERBS = {"moves", "move", "moving", "goes", "go", "going", "slides", "slide", "sliding",
+DIR_WORDS = {"left", "right", "up", "down"}
+MOVE_VERBS = {"moves", "move", "moving", "goes", "go", "going", "slides", "slide", "sliding",
                "drifts", "drift", "drifting", "rolls", "roll", "rolling"}
-_SIMPLE_MOTION = {
+SIMPLE_MOTION = {
     "rises": "up", "rise": "up", "rising": "up",
     "sinks": "down", "sink": "down", "sinking": "down",
     "falls": "fall", "fall": "fall", "falling": "fall", "drops": "fall", "drop": "fall", "dropping": "fall",
@@ -246,7 +246,7 @@ def parse(prompt: str, known_words=None) -> SceneSpec:
                 continue
             w = ws[i]
             nxt = ws[i + 1] if i + 1 < b else ""
-            if w in _DIR_WORDS:
+            if w in DIR_WORDS:
                 motion = w
                 break
             if w in ("gets", "get", "getting") and nxt in ("bigger", "smaller"):
@@ -262,8 +262,8 @@ def parse(prompt: str, known_words=None) -> SceneSpec:
             if w in ("circle",) and i != (shape_idx[k] if shape_idx else -1):
                 motion = "orbit"
                 break
-            if w in _SIMPLE_MOTION:
-                motion = _SIMPLE_MOTION[w]
+            if w in SIMPLE_MOTION:
+                motion = SIMPLE_MOTION[w]
                 break
         o.motion = motion or "still"
         objects.append(o)
@@ -395,7 +395,7 @@ def random_prompt(rng, **kw) -> Tuple[str, SceneSpec]:
 
 
 def vocabulary_words() -> List[str]:
-    words = set(FILLER_WORDS) | set(PALETTE) | set(SHAPE_WORDS) | set(SIZE_WORDS) | set(_SIMPLE_MOTION)
+    words = set(FILLER_WORDS) | set(PALETTE) | set(SHAPE_WORDS) | set(SIZE_WORDS) | set(SIMPLE_MOTION)
     words |= {"slowly", "quickly", "camera", "pans", "zooms", "in", "out", "snowy", "field"}
     for phs in list(SCENE_PHRASES.values()) + list(MOTION_PHRASES.values()) + list(MOTION_ING.values()) \
             + list(CAMERA_PHRASES.values()):
