@@ -281,10 +281,9 @@ def phrase_members(tokens, roles):
     return (phrases(tokens, roles).unsqueeze(-1) == k).float()
 
 
-def phrase_means(x, tokens, roles):
-    """x [B,L,D] -> [B,L,D]: for each word in an object's phrase (phrases()), the mean of that phrase's
-    words; zero for words of no object"""
-    member = phrase_members(tokens, roles).to(x.dtype)  # [B,L,K]
+def phrase_means(x, member):
+    """x [B,L,D], member [B,L,K] (phrase_members) -> [B,L,D]: for each word in an object's phrase, the mean
+    of that phrase's words; zero for words of no object"""
     means = member.transpose(1, 2) @ x / torch.clamp(member.sum(dim=1), min=1.0).unsqueeze(-1)  # [B,K,D]
     return member @ means
 
@@ -304,7 +303,8 @@ class TextEncoder(nn.Module):
             nn.init.zeros_(e.weight)  # a warm start is the old encoder exactly
         if cfg.phrase_bind or cfg.phrase_order:
             from .text import word_roles  # text imports the world; the nets stand alone otherwise
-            roles = torch.tensor(word_roles()[:cfg.vocab] + [0] * max(0, cfg.vocab - len(word_roles())))
+            roles = word_roles()[:cfg.vocab]
+            roles = torch.tensor(roles + [0] * (cfg.vocab - len(roles)))
             # not in the state dict: the roles follow from the vocabulary, and older checkpoints load as they were
             self.register_buffer("roles", roles, persistent=False)
         if cfg.phrase_bind:
@@ -320,10 +320,12 @@ class TextEncoder(nn.Module):
         for b in self.blocks:
             x = b(x)
         x = self.ln(x)
-        if hasattr(self, "bind"):
-            x = x + BIND_GAIN * self.bind * phrase_means(x, tokens, self.roles)
-        if hasattr(self, "order"):
-            x = x + BIND_GAIN * (phrase_members(tokens, self.roles).to(x.dtype) @ self.order)
+        if hasattr(self, "roles"):
+            member = phrase_members(tokens, self.roles).to(x.dtype)  # found once for both
+            if hasattr(self, "bind"):
+                x = x + BIND_GAIN * self.bind * phrase_means(x, member)
+            if hasattr(self, "order"):
+                x = x + BIND_GAIN * (member @ self.order)
         return x
 
 

@@ -12,7 +12,7 @@ import torch
 
 from conftest import MODEL, ort_available, randomise, text_encoder_gap, step_then_repatch
 from studio_model import world
-from studio_model.nets import MAX_PHRASES, DiTConfig, VideoModel, phrase_means, phrases
+from studio_model.nets import MAX_PHRASES, DiTConfig, VideoModel, phrase_means, phrase_members, phrases
 from studio_model.text import WORDS, read_words, tokenize, word_roles
 
 sys.path.insert(0, os.path.join(MODEL, "tools"))  # text_sensitivity
@@ -60,7 +60,7 @@ def test_words_of_no_object_are_left_as_they_were():
     assert ph == [0, 1, 1, 1, 1, 0, 0, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0]
     x = torch.randn(1, 32, 8)
     ids = torch.tensor([tokenize(prompt, readings=True)[0]])
-    m = phrase_means(x, ids, torch.tensor(word_roles()))[0]
+    m = phrase_means(x, phrase_members(ids, torch.tensor(word_roles())))[0]
     assert m[[0, 5, 6, 10, 11, 12, 13, 14, 15, 16, 20]].abs().max() == 0  # articles, scene, camera, pads
     assert torch.allclose(m[1], x[0, 1:5].mean(0)) and torch.allclose(m[8], x[0, 7:10].mean(0))
     # a third object's words join the second's (the world names one or two)
