@@ -16,8 +16,8 @@ object right in the evaluation. The rule mirrors how world.parse reads a pan and
 from typing import List, Tuple
 
 # the parser's own word tables, so an object's phrase (word_roles) is read as the parser reads it
-from .world import (DIR_WORDS, MOVE_VERBS, PALETTE, SHAPE_WORDS, SIMPLE_MOTION, SIZE_WORDS, vocabulary_words,
-                    words_of)
+from .world import (DIR_WORDS, MOVE_VERBS, PALETTE, PLACE_WORDS, QUICK_WORDS, SHAPE_WORDS, SIMPLE_MOTION, SIZE_WORDS,
+                    SLOW_WORDS, vocabulary_words, words_of)
 
 MAX_TOKENS = 32
 PAD_ID = 0
@@ -40,10 +40,9 @@ _INDEX = {w: i for i, w in enumerate(WORDS)}
 # the generator's and the parser's (world.phrase, world.parse): "a big red ball on the left moves right".
 ROLE_NONE, ROLE_BEFORE, ROLE_NOUN, ROLE_AFTER = 0, 1, 2, 3
 _BEFORE = set(PALETTE) | set(SIZE_WORDS)
-_AFTER = (set(DIR_WORDS) | set(MOVE_VERBS) | set(SIMPLE_MOTION)
-          | {"gets", "get", "getting", "bigger", "smaller", "around", "stays", "stay", "staying",
-             "slowly", "slow", "quickly", "quick", "fast", "middle", "top", "bottom", "center", "centre",
-             "left@place", "right@place"})
+_AFTER = (set(DIR_WORDS) | set(MOVE_VERBS) | set(SIMPLE_MOTION) | set(SLOW_WORDS) | set(QUICK_WORDS)
+          | set(PLACE_WORDS) | {"gets", "get", "getting", "bigger", "smaller", "around", "stays", "stay", "staying",
+                                "left@place", "right@place"})
 
 
 def word_roles() -> List[int]:

@@ -104,8 +104,11 @@ FILLER_WORDS = (
 
 # optional aliases for motions (infinitives / gerunds / nouns the generator may not use)
 DIR_WORDS = {"left", "right", "up", "down"}
+SLOW_WORDS, QUICK_WORDS = ("slowly", "slow"), ("quickly", "quick", "fast")
+# a place after on/at/in/to/from (the): "on the left", "at the top", "in the center"
+PLACE_WORDS = ("left", "right", "middle", "top", "bottom", "center", "centre")
 MOVE_VERBS = {"moves", "move", "moving", "goes", "go", "going", "slides", "slide", "sliding",
-               "drifts", "drift", "drifting", "rolls", "roll", "rolling"}
+              "drifts", "drift", "drifting", "rolls", "roll", "rolling"}
 SIMPLE_MOTION = {
     "rises": "up", "rise": "up", "rising": "up",
     "sinks": "down", "sink": "down", "sinking": "down",
@@ -194,7 +197,7 @@ def parse(prompt: str, known_words=None) -> SceneSpec:
     for i, w in enumerate(ws):
         if used[i]:
             continue
-        if w in ("left", "right", "middle", "top", "bottom", "center", "centre"):
+        if w in PLACE_WORDS:
             j = i - 1
             if j >= 0 and ws[j] == "the":
                 j -= 1
@@ -229,9 +232,9 @@ def parse(prompt: str, known_words=None) -> SceneSpec:
                 colour = w
             elif w in SIZE_WORDS and not (i > 0 and ws[i - 1] == "gets"):
                 o.size = SIZE_WORDS[w]
-            elif w in ("slowly", "slow"):
+            elif w in SLOW_WORDS:
                 o.speed = "slowly"
-            elif w in ("quickly", "quick", "fast"):
+            elif w in QUICK_WORDS:
                 o.speed = "quickly"
             elif i in pos_at:
                 o.position = pos_at[i]
