@@ -227,9 +227,9 @@ def test_compact_checkpoint_keeps_the_ema_exact_and_rounds_the_rest_to_bfloat16(
 
 def test_spec_mix_shows_the_weighted_motions_pans_and_positions_more_often():
     """--motion-weights / --camera-p / --position-p (session 12) / --two-objects-p (session 21): the run's
-    prompts hold those motions, camera moves, position words and two-object scenes in the asked shares, a typo in a motion name stops the run with a
-    message naming the motions, and the default keeps world.random_spec's own draw (the evaluation's
-    prompts come from that stream, so they must not move)."""
+    prompts hold those motions, camera moves, position words and two-object scenes in the asked shares, a
+    typo in a motion name stops the run with a message naming the motions, and the default keeps
+    world.random_spec's own draw (the evaluation's prompts come from that stream, so they must not move)."""
     import pytest
 
     from studio_model import world
