@@ -163,6 +163,15 @@ class DiTConfig:
     # first or last, an article or none). Session 22: with the phrase means alone, neither object of a pair
     # travelled, not even beside a still one.
     phrase_order: bool = False
+    # Whether each time slice's output layer also reads the slices before and after it (two more output
+    # projections, zero at start; False in packs up to 0.12.0). Why: one token draws patch_t frames from
+    # one vector, and the next token its next frames from another, so an object's size jumps where two
+    # tokens meet. Session 23 measured 0.12.0's one-object clips (`tools/motion_track.py --seams`): the
+    # area changed by 0.18 (|log|) from frame to frame across a token boundary (frames 3-4, 7-8, 11-12)
+    # and by 0.10 inside a token, where the world's does not change at all; a size that jumps is what fails
+    # most travels that go the right way (`evaluate.motion_ok`'s size error). With the neighbours' vectors,
+    # the frames on either side of a boundary are drawn from the same three slices.
+    seam_out: bool = False
 
 
 def extend_overlap(cfg):
@@ -366,6 +375,12 @@ class DiT(nn.Module):
         self.out = nn.Linear(d, cfg.channels * cfg.patch_t * cfg.patch_s ** 2)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
+        if cfg.seam_out:
+            # the slice before's and the slice after's vectors, into this slice's frames (DiTConfig.seam_out)
+            self.out_prev = nn.Linear(d, cfg.channels * cfg.patch_t * cfg.patch_s ** 2, bias=False)
+            self.out_next = nn.Linear(d, cfg.channels * cfg.patch_t * cfg.patch_s ** 2, bias=False)
+            nn.init.zeros_(self.out_prev.weight)
+            nn.init.zeros_(self.out_next.weight)
 
     def pos_emb(self, nt, nh, nw, device=None):
         d = self.cfg.width
@@ -404,7 +419,12 @@ class DiT(nn.Module):
             z = b(z, c, (L, nt))
         z = z[:, L:]
         sh, sc = self.ada_f(F.silu(c)).unsqueeze(1).chunk(2, dim=-1)
-        z = self.out(self.ln_f(z) * (1 + sc) + sh)  # [B, N, C*pt*ps*ps]
+        y = self.ln_f(z) * (1 + sc) + sh
+        z = self.out(y)  # [B, N, C*pt*ps*ps]
+        if cfg.seam_out:
+            # tokens are slice-major (t, then h, w): one slice on is nh*nw tokens on; zeros past the ends
+            s, pad = nh * nw, torch.zeros_like(y[:, : nh * nw])
+            z = z + self.out_prev(torch.cat([pad, y[:, :-s]], 1)) + self.out_next(torch.cat([y[:, s:], pad], 1))
         z = z.reshape(B, nt, nh, nw, C, pt, ps, ps).permute(0, 4, 1, 5, 2, 6, 3, 7)
         return z.reshape(B, C, T, H, W)
 

@@ -35,7 +35,18 @@ differed).
 --pairs asks what happens to the travels beside a second object: a red ball and a blue box with the
 motions of PAIRS, each object's travel (x, y) from its first to its last seen frame, generated against
 the world's. Pack 0.11.0 moved neither object in any pair with a sideways travel (session 21): it draws
-two objects but not which of them goes where.
+two objects but not which of them goes where. It also prints where each object is first seen, world ->
+generated: 0.12.0 starts the first object named near x = 0.3 and the second near 0.7 whatever their
+motions, where the world starts a travel from a place that depends on it (a first object that goes left
+starts at 0.65, right of the second, and the two cross), so a travel from there would leave the frame
+(session 23).
+
+  /usr/bin/python3 model/tools/motion_track.py --ckpt CKPT --seams --n 6
+
+--seams asks whether an object's size jumps where two time slices of tokens meet: for one-object clips
+whose object keeps its size in the world (travels, bounce, spin, still), the mean |log| change of its
+area from each frame to the next, across a token boundary (every patch_t frames) and inside a token.
+The world's is zero; 0.12.0's was 0.18 across and 0.10 inside (session 23; DiTConfig.seam_out).
 """
 from __future__ import annotations
 
@@ -66,6 +77,7 @@ def main():
     ap.add_argument("--layout", action="store_true", help="the readings of left and right: motion, pan, position")
     ap.add_argument("--speeds", action="store_true", help="left, right, up and down at each speed: travel and verdict")
     ap.add_argument("--pairs", action="store_true", help="two objects with two motions: each one's travel")
+    ap.add_argument("--seams", action="store_true", help="the object's size change across token boundaries and inside tokens")
     ap.add_argument("--guidance", type=float, default=None,
                     help="the sampler's guidance for every probe (default: the pack's); does guidance change how far objects travel?")
     ap.add_argument("--engine", choices=["torch", "ort"], default="torch",
@@ -79,6 +91,8 @@ def main():
         return speeds(model, ae, args)
     if args.pairs:
         return pairs(model, ae, args)
+    if args.seams:
+        return seams(model, ae, args, torch.load(args.ckpt, map_location="cpu")["dit_cfg"]["patch_t"])
     rng = np.random.default_rng(args.seed)
     specs = ev.eval_specs(rng, args.n * len(args.motions), 1, motions=args.motions, camera_p=0.0)
     prompts = [ev.person_prompt(rng, s) for s in specs]
@@ -183,14 +197,41 @@ def pairs(model, ae, args):
              for k, (a, b) in enumerate(PAIRS)]
     prompts = [world.phrase(rng, s) for s in specs]
     clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
-    print("travel x, y (last seen minus first seen frame): world -> generated, per object")
+    print("travel x, y (last seen minus first seen frame) and first seen x: world -> generated, per object")
     for prompt, spec, clip in zip(prompts, specs, clips):
         cells = []
         for k, o in enumerate(spec.objects):
             (w0, w1), (g0, g1) = (ends(m) for m in object_masks(spec, clip, k))
             w, g = w1 - w0, g1 - g0
-            cells.append(f"{o.colour} {o.motion:6s} {w[0]:+.2f} {w[1]:+.2f} -> {g[0]:+.2f} {g[1]:+.2f}")
+            cells.append(f"{o.colour} {o.motion:6s} {w[0]:+.2f} {w[1]:+.2f} -> {g[0]:+.2f} {g[1]:+.2f} "
+                         f"from x {w0[0]:.2f} -> {g0[0]:.2f}")
         print(" | ".join(cells) + f"   ({prompt})")
+
+
+# motions whose object keeps its size in the world, and so whose area should not change from frame to frame
+SIZE_KEEPING = ["left", "right", "up", "down", "bounce", "spin", "still"]
+
+
+def seams(model, ae, args, patch_t):
+    specs = [probe_spec(k, k + 1, motion=m) for m in SIZE_KEEPING for k in range(args.n)]
+    rng = np.random.default_rng(args.seed)
+    prompts = [world.phrase(rng, s) for s in specs]
+    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
+    jumps = []
+    for spec, clip in zip(specs, clips):
+        rm, gm = object_masks(spec, clip)
+        ra, ga = rm.reshape(ev.FRAMES, -1).sum(1), gm.reshape(ev.FRAMES, -1).sum(1)
+        if (ra < 4).any() or (ga < 4).any():
+            continue  # leaves the frame in the world's clip, or not drawn: its area says nothing of seams
+        jumps.append(np.abs(np.diff(np.log(ga))))
+    if not jumps:
+        raise SystemExit("--seams: no clip drew its object in every frame")
+    j = np.mean(jumps, axis=0)  # [FRAMES - 1]: frame i to frame i + 1
+    boundary = (np.arange(1, ev.FRAMES) % patch_t) == 0
+    print(f"|log area change| from each frame to the next ({len(jumps)} clips; token boundary every {patch_t} frames, *):")
+    print("  " + " ".join(f"{i}-{i + 1}{'*' if b else ''}:{v:.2f}" for i, (v, b) in enumerate(zip(j, boundary))))
+    across, inside = j[boundary].mean(), j[~boundary].mean()
+    print(f"across a boundary {across:.3f}, inside a token {inside:.3f}, ratio {across / inside:.2f} (the world: 0)")
 
 
 if __name__ == "__main__":

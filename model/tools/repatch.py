@@ -43,6 +43,11 @@ outputs exactly, and the gate learns from the next step.
 
 --phrase-order on adds to each word of the first (second) object's phrase a learned vector of its own
 (DiTConfig.phrase_order; session 22), zero at start: the same model exactly until it learns.
+
+--seam-out on gives each time slice's output layer the vectors of the slices before and after it
+(DiTConfig.seam_out; session 23), two projections at zero: the same model exactly until they learn.
+
+  /usr/bin/python3 model/tools/repatch.py --from model/checkpoints/world-s.pt --to model/runs/seam.pt --seam-out on
 """
 from __future__ import annotations
 
@@ -99,6 +104,8 @@ def main():
                     help="each object's words carry their phrase's mean, gated from zero (DiTConfig.phrase_bind)")
     ap.add_argument("--phrase-order", choices=["on"],
                     help="each object's words get a vector for which object it is, zero at start (DiTConfig.phrase_order)")
+    ap.add_argument("--seam-out", choices=["on"],
+                    help="each time slice's output also reads the slices beside it, zero at start (DiTConfig.seam_out)")
     a = ap.parse_args()
     state = expand(torch.load(a.src, map_location="cpu"))
     cfg = DiTConfig(**state["dit_cfg"])
@@ -116,11 +123,12 @@ def main():
     readings = cfg.word_readings or a.word_readings == "on"
     bind = cfg.phrase_bind or a.phrase_bind == "on"
     order = cfg.phrase_order or a.phrase_order == "on"
+    seam = cfg.seam_out or a.seam_out == "on"
     # the readings' tokens come after the plain words: the embedding table grows to hold them
     vocab = max(cfg.vocab, len(WORDS)) if readings else cfg.vocab
     changed = {"patch_t": patch_t, "attn": attn, "text_context": context, "pooled_text": pooled,
                "word_readings": readings, "vocab": vocab, "phrase_bind": bind,
-               "phrase_order": order}
+               "phrase_order": order, "seam_out": seam}
     # a reading's token starts as its word: its embedding row (weights, EMA and Adam moments) is copied
     copies = {} if cfg.word_readings or not readings else \
         {WORDS.index(w + r["suffix"]): WORDS.index(w) for r in READINGS for w in r["words"]}
@@ -165,10 +173,11 @@ def main():
                                                         "from_word_readings": cfg.word_readings, "to_word_readings": readings,
                                                         "from_phrase_bind": cfg.phrase_bind, "to_phrase_bind": bind,
                                                         "from_phrase_order": cfg.phrase_order, "to_phrase_order": order,
+                                                        "from_seam_out": cfg.seam_out, "to_seam_out": seam,
                                                         "at_step": state["stages"]["dit"]["step"]}})
     save(state, a.dst)
     print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}, text context {cfg.text_context}, pooled text {cfg.pooled_text}) "
-          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}, phrase bind {bind}, phrase order {order}) "
+          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}, phrase bind {bind}, phrase order {order}, seam out {seam}) "
           f"at DiT step {state['stages']['dit']['step']}")
 
 
