@@ -41,6 +41,46 @@ def step_then_repatch(tmp_path, monkeypatch, model, cfg, tok, without, *flags):
     return torch.load(dst), args
 
 
+def same_model_then_one_step(model, st, args):
+    """The converted state `st` (step_then_repatch) as a model: asserts it gives `model`'s outputs exactly,
+    then takes one AdamW step with the converted moments (every old parameter's follow it by name).
+    Returns (the stepped model, its output before the step)."""
+    from studio_model.nets import DiTConfig, VideoModel
+    new = VideoModel(DiTConfig(**st["dit_cfg"]))
+    new.load_state_dict(st["dit"])
+    with torch.no_grad():
+        before, after = model(*args), new(*args)
+    assert before.abs().max() > 0.1 and torch.equal(before, after)  # the same model exactly
+    opt = torch.optim.AdamW(new.parameters(), lr=1e-3)
+    opt.load_state_dict(st["dit_opt"])
+    new(*args).square().mean().backward()
+    opt.step()
+    return new, after
+
+
+def denoiser_gap(model, tmp_path, sizes=((18, 32, 2),)):
+    """the largest difference between the denoiser graph export.py would ship, in onnxruntime-node, and
+    PyTorch, on random inputs at each (latent h, w, batch) of `sizes`"""
+    import export
+    mod, ex, ins, outs, dyn = export.denoiser_graph(model)
+    path = str(tmp_path / "denoiser.onnx")
+    with torch.no_grad():
+        torch.onnx.export(mod, ex, path, input_names=ins, output_names=outs, dynamic_axes=dyn,
+                          opset_version=export.OPSET, do_constant_folding=True)
+    gap = 0.0
+    for h, w, b in sizes:
+        g = torch.Generator().manual_seed(h * w + b)
+        case = (torch.randn(b, 4, 16, h, w, generator=g), torch.rand(b, generator=g),
+                torch.randn(b, 32, model.cfg.text_dim, generator=g), torch.randn(b, 4, 16, h, w, generator=g),
+                (torch.rand(b, 1, 16, h, w, generator=g) > 0.5).float())
+        with torch.no_grad():
+            ref = mod(*case).numpy()
+        got = run_ort(path, {k: v.numpy() for k, v in zip(ins, case)})[outs[0]]
+        assert got.shape == ref.shape
+        gap = max(gap, float(abs(got - ref).max()))
+    return gap
+
+
 def text_encoder_gap(enc, tokens, tmp_path):
     """the largest difference between the text encoder's output in PyTorch and in onnxruntime-node for
     `tokens` [B, 32], the encoder exported alone as export.py writes it"""

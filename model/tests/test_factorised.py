@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import MODEL, ort_available, randomise, run_ort, save_repatch_source
+from conftest import MODEL, denoiser_gap, ort_available, randomise, save_repatch_source
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import WORDS
 from train import dit_loss, make_mask
@@ -96,22 +96,8 @@ def test_any_grid_and_bad_attn_name():
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
 def test_factorised_denoiser_onnx_parity(tmp_path):
     """the denoiser graph the pack would ship, in onnxruntime-node, at 16:9 and 1:1 and another batch size"""
-    import export
     model = randomise(VideoModel(tiny(4, "factorised", depth=2))).eval()
-    mod, ex, ins, outs, dyn = export.denoiser_graph(model)
-    path = str(tmp_path / "denoiser.onnx")
-    with torch.no_grad():
-        torch.onnx.export(mod, ex, path, input_names=ins, output_names=outs, dynamic_axes=dyn,
-                          opset_version=export.OPSET, do_constant_folding=True)
-    for h, w, b in ((18, 32, 2), (18, 18, 1)):
-        g = torch.Generator().manual_seed(h * w)
-        case = (torch.randn(b, 4, 16, h, w, generator=g), torch.rand(b, generator=g), torch.randn(b, 32, 32, generator=g),
-                torch.randn(b, 4, 16, h, w, generator=g), (torch.rand(b, 1, 16, h, w, generator=g) > 0.5).float())
-        with torch.no_grad():
-            ref = mod(*case).numpy()
-        got = run_ort(path, {k: v.numpy() for k, v in zip(ins, case)})[outs[0]]
-        assert got.shape == ref.shape
-        assert np.abs(got - ref).max() < 1e-4
+    assert denoiser_gap(model, tmp_path, ((18, 32, 2), (18, 18, 1))) < 1e-4
 
 
 def test_repatch_makes_a_factorised_checkpoint_that_trains_on(tmp_path, monkeypatch):

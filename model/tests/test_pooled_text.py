@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import MODEL, ort_available, randomise, run_ort, save_repatch_source
+from conftest import MODEL, denoiser_gap, ort_available, randomise, save_repatch_source
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import WORDS, tokenize
 from train import dit_loss, make_mask
@@ -99,20 +99,8 @@ def test_repatch_turns_the_mean_off_and_records_it(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
 def test_denoiser_without_the_mean_onnx_parity(tmp_path):
-    import export
     model = randomise(VideoModel(dataclasses.replace(tiny(), pooled_text=False))).eval()
-    mod, ex, ins, outs, dyn = export.denoiser_graph(model)
-    path = str(tmp_path / "denoiser.onnx")
-    with torch.no_grad():
-        torch.onnx.export(mod, ex, path, input_names=ins, output_names=outs, dynamic_axes=dyn,
-                          opset_version=export.OPSET, do_constant_folding=True)
-    g = torch.Generator().manual_seed(1)
-    case = (torch.randn(2, 4, 16, 18, 32, generator=g), torch.rand(2, generator=g), torch.randn(2, 32, 32, generator=g),
-            torch.randn(2, 4, 16, 18, 32, generator=g), (torch.rand(2, 1, 16, 18, 32, generator=g) > 0.5).float())
-    with torch.no_grad():
-        ref = mod(*case).numpy()
-    got = run_ort(path, {k: v.numpy() for k, v in zip(ins, case)})[outs[0]]
-    assert np.abs(got - ref).max() < 1e-4
+    assert denoiser_gap(model, tmp_path) < 1e-4
 
 
 def test_text_paths_tool_switches_one_path_off_and_restores_the_model():

@@ -2,11 +2,10 @@
 it, so the frames on either side of a token boundary come from the same vectors; a repatched checkpoint is
 the old model exactly until the two projections learn; the denoiser graph gives onnxruntime-node the same
 numbers."""
-import numpy as np
 import pytest
 import torch
 
-from conftest import ort_available, randomise, run_ort, step_then_repatch
+from conftest import denoiser_gap, ort_available, randomise, same_model_then_one_step, step_then_repatch
 from studio_model.nets import DiTConfig, VideoModel
 from studio_model.text import WORDS
 
@@ -49,15 +48,7 @@ def test_repatch_gives_the_same_model_whose_seam_projections_then_learn(tmp_path
     st, args = step_then_repatch(tmp_path, monkeypatch, model, cfg, tok, "seam_out", "--seam-out", "on")
     assert st["dit_cfg"]["seam_out"] is True and st["history"][-1]["repatch"]["to_seam_out"] is True
     assert st["dit_cfg"]["phrase_bind"] is True and st["dit_cfg"]["phrase_order"] is True  # the rest kept
-    new = VideoModel(DiTConfig(**st["dit_cfg"]))
-    new.load_state_dict(st["dit"])
-    with torch.no_grad():
-        before, after = model(*args), new(*args)
-    assert before.abs().max() > 0.1 and torch.equal(before, after)  # the same model exactly
-    opt2 = torch.optim.AdamW(new.parameters(), lr=1e-3)
-    opt2.load_state_dict(st["dit_opt"])  # every old parameter's moments follow it by name
-    new(*args).square().mean().backward()
-    opt2.step()
+    new, after = same_model_then_one_step(model, st, args)
     assert new.dit.out_prev.weight.abs().max() > 0 and new.dit.out_next.weight.abs().max() > 0
     with torch.no_grad():
         assert not torch.equal(new(*args), after)
@@ -66,19 +57,5 @@ def test_repatch_gives_the_same_model_whose_seam_projections_then_learn(tmp_path
 @pytest.mark.skipif(not ort_available(), reason="onnxruntime-node not installed in node_modules")
 def test_seam_out_denoiser_onnx_parity(tmp_path):
     """the denoiser graph the pack would ship, in onnxruntime-node, at 16:9 and 1:1 and another batch size"""
-    import export
     model = randomise(VideoModel(tiny(seam_out=True))).eval()
-    mod, ex, ins, outs, dyn = export.denoiser_graph(model)
-    path = str(tmp_path / "denoiser.onnx")
-    with torch.no_grad():
-        torch.onnx.export(mod, ex, path, input_names=ins, output_names=outs, dynamic_axes=dyn,
-                          opset_version=export.OPSET, do_constant_folding=True)
-    for h, w, b in ((18, 32, 2), (18, 18, 1)):
-        c = case(h, w, b, seed=h * w)
-        text = torch.randn(b, 32, 32, generator=torch.Generator().manual_seed(b))
-        args = (c[0], c[1], text, c[3], c[4])
-        with torch.no_grad():
-            ref = mod(*args).numpy()
-        got = run_ort(path, {k: v.numpy() for k, v in zip(ins, args)})[outs[0]]
-        assert got.shape == ref.shape
-        assert np.abs(got - ref).max() < 1e-4
+    assert denoiser_gap(model, tmp_path, ((18, 32, 2), (18, 18, 1))) < 1e-4
