@@ -372,13 +372,14 @@ class DiT(nn.Module):
         self.ada_f = nn.Linear(d, 2 * d)
         nn.init.zeros_(self.ada_f.weight)
         nn.init.zeros_(self.ada_f.bias)
-        self.out = nn.Linear(d, cfg.channels * cfg.patch_t * cfg.patch_s ** 2)
+        pout = cfg.channels * cfg.patch_t * cfg.patch_s ** 2  # one token's share of the output
+        self.out = nn.Linear(d, pout)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
         if cfg.seam_out:
             # the slice before's and the slice after's vectors, into this slice's frames (DiTConfig.seam_out)
-            self.out_prev = nn.Linear(d, cfg.channels * cfg.patch_t * cfg.patch_s ** 2, bias=False)
-            self.out_next = nn.Linear(d, cfg.channels * cfg.patch_t * cfg.patch_s ** 2, bias=False)
+            self.out_prev = nn.Linear(d, pout, bias=False)
+            self.out_next = nn.Linear(d, pout, bias=False)
             nn.init.zeros_(self.out_prev.weight)
             nn.init.zeros_(self.out_next.weight)
 
@@ -423,7 +424,8 @@ class DiT(nn.Module):
         z = self.out(y)  # [B, N, C*pt*ps*ps]
         if cfg.seam_out:
             # tokens are slice-major (t, then h, w): one slice on is nh*nw tokens on; zeros past the ends
-            s, pad = nh * nw, torch.zeros_like(y[:, : nh * nw])
+            s = nh * nw
+            pad = torch.zeros_like(y[:, :s])
             z = z + self.out_prev(torch.cat([pad, y[:, :-s]], 1)) + self.out_next(torch.cat([y[:, s:], pad], 1))
         z = z.reshape(B, nt, nh, nw, C, pt, ps, ps).permute(0, 4, 1, 5, 2, 6, 3, 7)
         return z.reshape(B, C, T, H, W)

@@ -84,7 +84,7 @@ def main():
                     help="where the graphs run (evaluate.py --engine): ort is onnxruntime-node, as in the app")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    model, ae, _ = ev.load(args.ckpt, args.engine, args.threads)
+    model, ae, st = ev.load(args.ckpt, args.engine, args.threads)
     if args.layout:
         return layout(model, ae, args)
     if args.speeds:
@@ -92,7 +92,7 @@ def main():
     if args.pairs:
         return pairs(model, ae, args)
     if args.seams:
-        return seams(model, ae, args, torch.load(args.ckpt, map_location="cpu")["dit_cfg"]["patch_t"])
+        return seams(model, ae, args, st["dit_cfg"]["patch_t"])
     rng = np.random.default_rng(args.seed)
     specs = ev.eval_specs(rng, args.n * len(args.motions), 1, motions=args.motions, camera_p=0.0)
     prompts = [ev.person_prompt(rng, s) for s in specs]
