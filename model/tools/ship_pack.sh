@@ -1,0 +1,31 @@
+#!/bin/bash
+# Ship a run as the built-in pack: the mechanical half of the end phase in one command, so a session's
+# last half hour goes to the READMEs, the bench and the tests (the steps were typed by hand each session).
+#   model/tools/ship_pack.sh model/runs-s24 0.14.0
+# Needs RUN/ckpt.pt and after_run.sh's RUN/eval-a.json and RUN/eval-b.json. In order: the comparison with
+# the shipped pack (printed first, for the record), the version in export.py, the compact checkpoint and
+# the pack's graphs (snapshot.py), the scores into the manifest (evaluate.py --merge --manifest), the
+# tokenizer fixture, the scores tables (RUN/scores_table.md, to paste into model/README.md) and the probe
+# image. It stops at the first step that fails; it commits nothing.
+set -euo pipefail
+RUN=$(cd "${1:?usage: ship_pack.sh RUN_FOLDER VERSION}" && pwd)
+VERSION=${2:?usage: ship_pack.sh RUN_FOLDER VERSION (e.g. 0.14.0)}
+[[ $VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "ship_pack.sh: VERSION must look like 0.14.0, not '$VERSION'" >&2; exit 2; }
+for f in ckpt.pt eval-a.json eval-b.json; do
+  [ -f "$RUN/$f" ] || { echo "ship_pack.sh: $RUN/$f is missing (run after_run.sh first)" >&2; exit 1; }
+done
+cd "$(dirname "$0")/../.."
+PY=${PY:-/usr/bin/python3}
+MAN=resources/models/world-s/manifest.json
+
+$PY model/evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/eval.json" > /dev/null
+$PY model/tools/compare_scores.py "$MAN" "$RUN/eval.json"
+# the manifest's version is written by export.py (one line, "version": "X.Y.Z")
+sed -i -E "s/(\"id\": PACK_ID, \"version\": \")[0-9]+\.[0-9]+\.[0-9]+\"/\1$VERSION\"/" model/export.py
+grep -q "\"version\": \"$VERSION\"" model/export.py || { echo "ship_pack.sh: the version line in model/export.py was not found" >&2; exit 1; }
+$PY model/snapshot.py --src "$RUN/ckpt.pt"
+$PY model/evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/eval.json" --manifest "$MAN"
+$PY model/tools/make_tokenizer_fixture.py
+$PY model/tools/scores_table.py "$MAN" > "$RUN/scores_table.md"
+$PY model/tools/probe.py --ckpt model/checkpoints/world-s.pt --out model/probe-world-s.png
+echo "shipped $RUN as $VERSION; tables in $RUN/scores_table.md. Left: both READMEs, npm run bench (alone), npm test, commit."
