@@ -103,3 +103,20 @@ def test_compare_scores_counts_prompts_right_per_row_and_their_sum(tmp_path, cap
     assert f"| in-filling | {base_inf}/16 | {base_inf - 1}/16 |" in out
     sums = [line for line in out.splitlines() if line.startswith("| sum")][0].split("|")[2:4]
     assert sums[0].strip() == sums[1].strip()
+
+
+def test_scores_line_states_the_packs_rows(capsys):
+    """tools/scores_table.py --line: the README's one-sentence record of a pack names its version and step and
+    gives each row's share as the manifest holds it (one object, a motion of two objects, in-filling)"""
+    sys.path.insert(0, os.path.join(MODEL, "tools"))
+    import scores_table
+    manifest = os.path.join(ROOT, "resources", "models", "world-s", "manifest.json")
+    with open(manifest) as f:
+        man = json.load(f)
+    s = man["evaluation"]["scores"]
+    scores_table.line(manifest)
+    out = capsys.readouterr().out
+    one, two = s["text_to_video"]["1_object"], s["text_to_video"]["2_object"]
+    assert out.startswith(f"{man['version']} (step {man['training']['steps']}) on the same prompts: one object {100 * one['all']:.0f}% ")
+    assert f"per motion bounce {100 * two['motion_per_kind']['bounce']:.0f}%," in out
+    assert f"in-filling {100 * s['infill']['all']:.0f}% " in out

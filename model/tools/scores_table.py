@@ -2,6 +2,9 @@
 model/README.md, with the floors and targets beside text-to-video.
 
   /usr/bin/python3 model/tools/scores_table.py resources/models/world-s/manifest.json
+  /usr/bin/python3 model/tools/scores_table.py --line resources/models/world-s/manifest.json
+the one-sentence summary of a pack that the README's "The tables are ..." paragraph keeps for each
+earlier pack (written by hand until session 24, which found 0.12.0's missing).
 """
 import json
 import sys
@@ -46,5 +49,29 @@ def main(path):
     print("\n".join(out))
 
 
+def per_kind(per):
+    return ", ".join(f"{m} {pct(v)}" for m, v in sorted(per.items()))
+
+
+def line(path):
+    man = json.load(open(path))
+    s = man["evaluation"]["scores"]
+    one, two = s["text_to_video"]["1_object"], s["text_to_video"]["2_object"]
+    i2v, ef, eb, ch, inf = (s[k] for k in ("image_to_video", "extend_forward", "extend_backward", "chained_extension", "infill"))
+    cf = s["i2v_conflicting_prompt"]
+    print(f"{man['version']} (step {man['training']['steps']}) on the same prompts: one object {pct(one['all'])} "
+          f"(colour {pct(one['colour'])}, motion {pct(one['motion'])}; {per_kind(one['motion_per_kind'])}), "
+          f"two objects {pct(two['all'])} (colour {pct(two['colour'])}; per motion {per_kind(two['motion_per_kind'])}), "
+          f"1:1 {pct(s['text_to_video_1x1']['1_object']['all'])}, image-to-video {pct(i2v['all'])} "
+          f"(first frame {pct(i2v['first_frame_28db'])}, motion {pct(i2v['motion'])}), extension forward {pct(ef['all'])} "
+          f"(seam {pct(ef['seam'])}, motion {pct(ef['motion'])}), backward {pct(eb['all'])} (seam {pct(eb['seam'])}, "
+          f"motion {pct(eb['motion'])}), chained {pct(ch['all'])} (background {pct(ch['background'])}, size {pct(ch['size'])}, "
+          f"seams {pct(ch['seams'])}), in-filling {pct(inf['all'])} (ends {pct(inf['ends_28db'])}, middle {pct(inf['passes_middle'])}), "
+          f"the picture's scene kept {pct(cf['scene_kept'])} ({cf['mean_second_psnr']} dB).")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--line":
+        line(sys.argv[2])
+    else:
+        main(sys.argv[1])

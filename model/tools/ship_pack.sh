@@ -5,8 +5,10 @@
 # Needs RUN/ckpt.pt and after_run.sh's RUN/eval-a.json and RUN/eval-b.json. In order: the comparison with
 # the shipped pack (printed first, for the record), the version in export.py, the compact checkpoint and
 # the pack's graphs (snapshot.py), the scores into the manifest (evaluate.py --merge --manifest), the
-# tokenizer fixture, the scores tables (RUN/scores_table.md, to paste into model/README.md) and the probe
-# image. It stops at the first step that fails; it commits nothing.
+# tokenizer fixture, the scores tables (RUN/scores_table.md, to paste into model/README.md; the outgoing
+# pack's sentence in RUN/previous_pack_line.md) and the probe image. It stops at the first step that
+# fails; it commits nothing. Shipping the run a pack came from again writes the same bytes (session 24
+# ran it on runs-s23 as 0.13.0: git saw no change).
 set -euo pipefail
 RUN=$(cd "${1:?usage: ship_pack.sh RUN_FOLDER VERSION}" && pwd)
 VERSION=${2:?usage: ship_pack.sh RUN_FOLDER VERSION (e.g. 0.14.0)}
@@ -20,6 +22,8 @@ MAN=resources/models/world-s/manifest.json
 
 $PY model/evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/eval.json" > /dev/null
 $PY model/tools/compare_scores.py "$MAN" "$RUN/eval.json"
+# the outgoing pack's one-sentence record, for the README's "The tables are ..." paragraph
+$PY model/tools/scores_table.py --line "$MAN" > "$RUN/previous_pack_line.md"
 # the manifest's version is written by export.py (one line, "version": "X.Y.Z")
 sed -i -E "s/(\"id\": PACK_ID, \"version\": \")[0-9]+\.[0-9]+\.[0-9]+\"/\1$VERSION\"/" model/export.py
 grep -q "\"version\": \"$VERSION\"" model/export.py || { echo "ship_pack.sh: the version line in model/export.py was not found" >&2; exit 1; }
@@ -28,4 +32,4 @@ $PY model/evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/
 $PY model/tools/make_tokenizer_fixture.py
 $PY model/tools/scores_table.py "$MAN" > "$RUN/scores_table.md"
 $PY model/tools/probe.py --ckpt model/checkpoints/world-s.pt --out model/probe-world-s.png
-echo "shipped $RUN as $VERSION; tables in $RUN/scores_table.md. Left: both READMEs, npm run bench (alone), npm test, commit."
+echo "shipped $RUN as $VERSION; tables in $RUN/scores_table.md, the outgoing pack in $RUN/previous_pack_line.md. Left: both READMEs, npm run bench (alone), npm test, commit."
