@@ -1,0 +1,51 @@
+"""Text-to-video on a second draw of prompts (seed 2027: 88 one-object, 112 two-object), for checkpoints side
+by side: what decides between two packs whose sums on the 252 prompts are within a few prompts (session 27's
+rule). `evaluate.py --merge` wants every task, so this runs `evaluate.py --tasks t2v` and scores the rows itself.
+Each argument is a checkpoint (its rows are kept in /tmp/second-draw, keyed by the file's path, size and time, and
+reused while it is unchanged) or such a rows file. About 2.5 minutes a checkpoint in onnxruntime on two cores.
+
+  /usr/bin/python3 model/tools/second_draw.py model/checkpoints/world-s.pt model/runs-s28/ckpt.pt
+"""
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import evaluate  # noqa: E402
+
+DRAW = ["--seed", "2027", "--n1", "88", "--n2", "112"]
+
+
+def rows_for(path):
+    """the t2v rows of a checkpoint on the second draw (run once, then read back)"""
+    if path.endswith(".json"):
+        out = path
+    else:
+        st = os.stat(path)
+        key = f"{os.path.abspath(path)}-{st.st_size}-{int(st.st_mtime)}".replace("/", "_")
+        os.makedirs("/tmp/second-draw", exist_ok=True)
+        out = os.path.join("/tmp/second-draw", key + ".json")
+        if not os.path.exists(out):
+            subprocess.run([sys.executable, os.path.join(os.path.dirname(HERE), "evaluate.py"), "--engine", "ort",
+                            "--ckpt", path, "--tasks", "t2v", *DRAW, "--out", out], check=True)
+    with open(out) as f:
+        return json.load(f)["rows"]["t2v"]
+
+
+def main(paths):
+    S = [evaluate.summarize_t2v(rows_for(p)) for p in paths]
+    print("| second draw (seed 2027) | " + " | ".join(paths) + " |\n|---" + "|---" * len(S) + "|")
+    for key, label in (("1_object", "1 object"), ("2_object", "2 objects")):
+        print(f"| {label} | " + " | ".join(f"{round(s[key]['all'] * s[key]['n'])}/{int(s[key]['n'])}" for s in S) + " |")
+        kinds = sorted(set().union(*(s[key]["motion_per_kind"] for s in S)))
+        for k in kinds:
+            print(f"| {label}: {k}, motion right | " + " | ".join(f"{s[key]['motion_per_kind'].get(k, 0):.0%}" for s in S) + " |")
+    print("| sum | " + " | ".join(str(sum(round(s[k]["all"] * s[k]["n"]) for k in ("1_object", "2_object"))) for s in S) + " |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
