@@ -127,7 +127,7 @@ def export(ckpt, out):
         with open(mpath) as f:
             old = json.load(f)
     man = {
-        "format": 1, "id": PACK_ID, "version": "0.14.0", "license": "MIT",
+        "format": 1, "id": PACK_ID, "version": "0.15.0", "license": "MIT",
         "description": "Built-in pack: a small Sora-shaped latent video model (per-frame conv autoencoder, "
                        f"spacetime-patch DiT{' with factorised space/time attention' if cfg.attn == 'factorised' else ''}, "
                        "rectified flow with x0 prediction) trained from scratch on the "
