@@ -1,6 +1,6 @@
 """Export a checkpoint to the pack folder (ONNX graphs + vocab.json + manifest.json with sha256s).
 
-  /usr/bin/python3 model/export.py [--ckpt model/checkpoints/world-s.pt] [--out resources/models/world-s]
+  /usr/bin/python3 model/export.py [--ckpt model/checkpoints/world-s.pt] [--out resources/models/world-s] [--version X.Y.Z]
 The evaluation section of an existing manifest is kept (model/evaluate.py --manifest rewrites it).
 """
 from __future__ import annotations
@@ -9,6 +9,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 
 import torch
@@ -106,7 +107,18 @@ def export_graphs(ae, model, out):
     return graphs
 
 
-def export(ckpt, out):
+def pack_version(requested, old):
+    """the manifest's version: the one asked for (ship_pack.sh passes it), else the pack's present one, so
+    that exporting by hand never changes it; it was a literal rewritten by sed before session 29"""
+    v = requested or old.get("version")
+    if not v:
+        raise ValueError("export.py: there is no pack to take the version from; pass --version X.Y.Z")
+    if not re.fullmatch(r"\d+\.\d+\.\d+", v):
+        raise ValueError(f"export.py: the version must look like 0.16.0, not '{v}'")
+    return v
+
+
+def export(ckpt, out, version=None):
     ae, model, st = load_modules(ckpt)
     cfg = model.cfg
     C = cfg.channels
@@ -127,7 +139,7 @@ def export(ckpt, out):
         with open(mpath) as f:
             old = json.load(f)
     man = {
-        "format": 1, "id": PACK_ID, "version": "0.15.0", "license": "MIT",
+        "format": 1, "id": PACK_ID, "version": pack_version(version, old), "license": "MIT",
         "description": "Built-in pack: a small Sora-shaped latent video model (per-frame conv autoencoder, "
                        f"spacetime-patch DiT{' with factorised space/time attention' if cfg.attn == 'factorised' else ''}, "
                        "rectified flow with x0 prediction) trained from scratch on the "
@@ -225,9 +237,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default=os.path.join(HERE, "checkpoints", "world-s.pt"))
     ap.add_argument("--out", default=os.path.join(ROOT, "resources", "models", PACK_ID))
+    ap.add_argument("--version", default=None, help="the pack's version (X.Y.Z); default: the present manifest's")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    man = export(args.ckpt, args.out)
+    man = export(args.ckpt, args.out, args.version)
     print(json.dumps(man["graphs"], indent=1))
 
 

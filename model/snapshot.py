@@ -26,6 +26,7 @@ def main():
     ap.add_argument("--src", default=CKPT)
     ap.add_argument("--to", default=COMMITTED, help="where the compact checkpoint goes; anywhere but the committed one exports no pack")
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--version", default=None, help="the exported pack's version (X.Y.Z); default: the present manifest's")
     ap.add_argument("--decoder", default=None, help="a fine-tuned decoder (model/finetune_decoder.py) to put in the pack")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -40,7 +41,7 @@ def main():
     print(f"{args.to}: {mb:.1f} MB, dit step {st.get('stages', {}).get('dit', {}).get('step')}")
     assert mb < 45, "committed checkpoint must stay under 45 MB"
     if not args.no_export and os.path.abspath(args.to) == os.path.abspath(COMMITTED):
-        export.export(COMMITTED, os.path.join(os.path.dirname(HERE), "resources", "models", export.PACK_ID))
+        export.export(COMMITTED, os.path.join(os.path.dirname(HERE), "resources", "models", export.PACK_ID), args.version)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,18 @@ def manifest():
         return json.load(f)
 
 
+def test_pack_version_is_asked_for_or_kept():
+    """re-exporting by hand keeps the shipped version; ship_pack.sh's --version sets it; a malformed one or
+    none at all stops the export with a message that says what to pass"""
+    import export
+    assert export.pack_version(None, manifest()) == manifest()["version"]
+    assert export.pack_version("0.16.0", manifest()) == "0.16.0"
+    with pytest.raises(ValueError, match="--version"):
+        export.pack_version(None, {})
+    with pytest.raises(ValueError, match="0.16"):
+        export.pack_version("0.16", {})
+
+
 def test_manifest_and_sha256():
     man = manifest()
     assert man["format"] == 1 and man["id"] == "world-s"

@@ -3,8 +3,8 @@
 # last half hour goes to the READMEs, the bench and the tests (the steps were typed by hand each session).
 #   model/tools/ship_pack.sh model/runs-s24 0.14.0
 # Needs RUN/ckpt.pt and after_run.sh's RUN/eval-a.json and RUN/eval-b.json. In order: the comparison with
-# the shipped pack (printed first, for the record), the version in export.py, the compact checkpoint and
-# the pack's graphs (snapshot.py), the scores into the manifest (evaluate.py --merge --manifest), the
+# the shipped pack (printed first, for the record), the compact checkpoint and the pack's graphs with
+# the version (snapshot.py --version), the scores into the manifest (evaluate.py --merge --manifest), the
 # tokenizer fixture, the scores tables (RUN/scores_table.md, to paste into model/README.md; the outgoing
 # pack's sentence in RUN/previous_pack_line.md) and the probe image. It stops at the first step that
 # fails; it commits nothing. Shipping the run a pack came from again writes the same bytes (session 24
@@ -24,10 +24,7 @@ $PY model/evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/
 $PY model/tools/compare_scores.py "$MAN" "$RUN/eval.json"
 # the outgoing pack's one-sentence record, for the README's "The tables are ..." paragraph
 $PY model/tools/scores_table.py --line "$MAN" > "$RUN/previous_pack_line.md"
-# the manifest's version is written by export.py (one line, "version": "X.Y.Z")
-sed -i -E "s/(\"id\": PACK_ID, \"version\": \")[0-9]+\.[0-9]+\.[0-9]+\"/\1$VERSION\"/" model/export.py
-grep -q "\"version\": \"$VERSION\"" model/export.py || { echo "ship_pack.sh: the version line in model/export.py was not found" >&2; exit 1; }
-$PY model/snapshot.py --src "$RUN/ckpt.pt"
+$PY model/snapshot.py --src "$RUN/ckpt.pt" --version "$VERSION"
 $PY model/evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/eval.json" --manifest "$MAN"
 $PY model/tools/make_tokenizer_fixture.py
 $PY model/tools/scores_table.py "$MAN" > "$RUN/scores_table.md"
