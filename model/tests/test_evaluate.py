@@ -105,6 +105,30 @@ def test_compare_scores_counts_prompts_right_per_row_and_their_sum(tmp_path, cap
     assert sums[0].strip() == sums[1].strip()
 
 
+def test_second_draw_counts_each_checkpoints_rows_side_by_side(tmp_path, capsys):
+    """tools/second_draw.py on two rows files (what it keeps per checkpoint): one object 1/2 against 2/2,
+    two objects 0/1 against 1/1, the motion that failed shown per kind, and the sums 1 and 3"""
+    sys.path.insert(0, os.path.join(MODEL, "tools"))
+    import second_draw
+
+    def row(n_obj, motions, ok):
+        return {"n_obj": n_obj, "all": ok, "scene": True, "colour": [True] * n_obj, "motion": [ok] * n_obj,
+                "motions": motions}
+    paths = []
+    for name, oks in (("old", (True, False, False)), ("new", (True, True, True))):
+        p = tmp_path / f"{name}.json"
+        p.write_text(json.dumps({"rows": {"t2v": [row(1, ["left"], oks[0]), row(1, ["fall"], oks[1]),
+                                                   row(2, ["up", "down"], oks[2])]}}))
+        paths.append(str(p))
+    second_draw.main(paths)
+    out = capsys.readouterr().out
+    assert "| 1 object | 1/2 | 2/2 |" in out
+    assert "| 2 objects | 0/1 | 1/1 |" in out
+    assert "| 1 object: fall, motion right | 0% | 100% |" in out
+    assert "| 1 object: left, motion right | 100% | 100% |" in out
+    assert out.rstrip().endswith("| sum | 1 | 3 |")
+
+
 def test_scores_line_states_the_packs_rows(capsys):
     """tools/scores_table.py --line: the README's one-sentence record of a pack names its version and step and
     gives each row's share as the manifest holds it (one object, a motion of two objects, in-filling)"""

@@ -27,6 +27,11 @@ def row(s, keys):
     return s
 
 
+def right(r, share="all"):
+    """prompts right out of the row's n: the scores keep the share, rounded to 3 places"""
+    return round(r[share] * r["n"])
+
+
 def main(paths):
     S = [scores(p) for p in paths]
     total = [0] * len(S)
@@ -35,9 +40,9 @@ def main(paths):
         cells = []
         for i, s in enumerate(S):
             r = row(s, keys)
-            right = round(r[share] * r["n"])
-            total[i] += right if share == "all" else 0
-            cells.append(f"{right}/{int(r['n'])}")
+            k = right(r, share)
+            total[i] += k if share == "all" else 0
+            cells.append(f"{k}/{int(r['n'])}")
         print(f"| {label} | " + " | ".join(cells) + " |")
     print("| sum of the all-right rows | " + " | ".join(str(t) for t in total) + " |")
     per = [row(s, ("text_to_video", "1_object"))["motion_per_kind"] for s in S]

@@ -13,7 +13,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
 import evaluate  # noqa: E402
+from compare_scores import right  # noqa: E402
 
 DRAW = ["--seed", "2027", "--n1", "88", "--n2", "112"]
 
@@ -34,20 +36,15 @@ def rows_for(path):
         return json.load(f)["rows"]["t2v"]
 
 
-def right(s, key):
-    """prompts all right, out of n: the summary keeps the share, rounded to 3 places"""
-    return round(s[key]["all"] * s[key]["n"])
-
-
 def main(paths):
     S = [evaluate.summarize_t2v(rows_for(p)) for p in paths]
     print("| second draw (seed 2027) | " + " | ".join(paths) + " |\n|---" + "|---" * len(S) + "|")
     for key, label in (("1_object", "1 object"), ("2_object", "2 objects")):
-        print(f"| {label} | " + " | ".join(f"{right(s, key)}/{int(s[key]['n'])}" for s in S) + " |")
+        print(f"| {label} | " + " | ".join(f"{right(s[key])}/{int(s[key]['n'])}" for s in S) + " |")
         kinds = sorted(set().union(*(s[key]["motion_per_kind"] for s in S)))
         for k in kinds:
             print(f"| {label}: {k}, motion right | " + " | ".join(f"{s[key]['motion_per_kind'].get(k, 0):.0%}" for s in S) + " |")
-    print("| sum | " + " | ".join(str(right(s, "1_object") + right(s, "2_object")) for s in S) + " |")
+    print("| sum | " + " | ".join(str(right(s["1_object"]) + right(s["2_object"])) for s in S) + " |")
 
 
 if __name__ == "__main__":
