@@ -2,7 +2,9 @@
 # After a training run, with no minute lost: waits for train.py to finish, then runs the probes and the full
 # evaluation in two parts, one after the other, in onnxruntime-node (--engine ort; about 30 minutes in PyTorch), and merges them.
 #   nohup model/tools/after_run.sh model/runs-s14 > model/runs-s14/after.log 2>&1 &
-# Writes into the run folder: speeds.txt, layout.txt, eval-a.json, eval-b.json, eval.json and the times.
+# Writes into the run folder: speeds.txt, layout.txt, eval-a.json, eval-b.json, eval.json and the times, then
+# second.txt: the second draw of the shipped checkpoint and the run's (tools/second_draw.py, 5 more minutes),
+# which decides where the sums on the 252 prompts are within a few prompts.
 set -u
 RUN=$(cd "${1:?usage: after_run.sh RUN_FOLDER, the folder that holds ckpt.pt}" && pwd)
 cd "$(dirname "$0")/.."
@@ -16,3 +18,5 @@ date +%T >> "$RUN/eval-start.txt"
 /usr/bin/python3 evaluate.py --engine ort --ckpt "$RUN/ckpt.pt" --tasks extend_forward,extend_backward,chained_extension,infill --out "$RUN/eval-b.json" > "$RUN/eval-b.log" 2>&1
 /usr/bin/python3 evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/eval.json" > "$RUN/eval-merge.log" 2>&1
 date +%T > "$RUN/eval-end.txt"
+/usr/bin/python3 tools/second_draw.py checkpoints/world-s.pt "$RUN/ckpt.pt" > "$RUN/second.txt" 2>&1
+date +%T >> "$RUN/eval-end.txt"
