@@ -85,7 +85,7 @@ class Stream(torch.utils.data.IterableDataset):
             else:
                 clips, toks, masks, objs = [], [], [], []
                 for _ in range(self.batch):
-                    prompt, spec = world.random_prompt(rng, **self.spec_kw)
+                    prompt, spec = draw_prompt(rng, self.spec_kw)
                     kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=self.mask_p)]
                     # a prompt alone says nothing about the phase of a motion: text-to-video windows start
                     # at tau 0 (so the prompt -> clip map is deterministic and the mean prediction sharp);
@@ -148,7 +148,24 @@ def set_mixture(t2v_share, t1_share):
     T_AT_ONE = t1_share
 
 
-def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJECTS_P):
+def draw_prompt(rng, spec_kw):
+    """A training prompt and its spec from this run's mix (spec_mix). With "cross_p" (--cross-p), that share
+    of the two-object scenes have one object travel left and the other right, places dropped, so their
+    travels cross (the world starts a first object that goes left at x 0.65, right of the second): pack
+    0.15.0 drew the crossing pair's left-goer from the wrong side (session 28's `--pairs` probe), and at
+    --motion-weights left=2.5,right=2.5 only about 4% of two-object scenes cross. Without it the stream is
+    world.random_prompt's, draw for draw."""
+    kw = dict(spec_kw)
+    cross_p = kw.pop("cross_p", 0.0)
+    spec = world.random_spec(rng, **kw)
+    if cross_p and len(spec.objects) == 2 and rng.random() < cross_p:
+        ways = ("left", "right") if rng.random() < 0.5 else ("right", "left")
+        spec = dataclasses.replace(spec, objects=[dataclasses.replace(o, motion=m, position=None)
+                                                  for o, m in zip(spec.objects, ways)])
+    return world.phrase(rng, spec), spec
+
+
+def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJECTS_P, cross_p=0.0):
     """world.random_spec's keyword arguments for this run's prompts. Pack 0.8.0 left objects in the middle
     of the frame whatever the prompt said of left and right (session 12): those two words also name a
     camera pan (which moves the objects the other way) and a position, so a run can show the motions,
@@ -163,9 +180,11 @@ def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJEC
         if name not in world.MOTIONS or not 0 <= weight < float("inf"):
             raise SystemExit(f"--motion-weights: {part!r} is not motion=weight (a weight >= 0, a motion of {world.MOTIONS})")
         w[name] = weight
-    if not (0 <= camera_p <= 1 and 0 <= position_p <= 1 and 0 <= two_objects_p <= 1):
-        raise SystemExit("--camera-p, --position-p and --two-objects-p must be in [0, 1]")
-    return {"motion_w": w or None, "camera_p": camera_p, "position_p": position_p, "two_objects_p": two_objects_p}
+    if not (0 <= camera_p <= 1 and 0 <= position_p <= 1 and 0 <= two_objects_p <= 1 and 0 <= cross_p <= 1):
+        raise SystemExit("--camera-p, --position-p, --two-objects-p and --cross-p must be in [0, 1]")
+    kw = {"motion_w": w or None, "camera_p": camera_p, "position_p": position_p, "two_objects_p": two_objects_p}
+    # only where asked for: the key is draw_prompt's, not world.random_spec's, and older runs' history lacks it
+    return {**kw, "cross_p": cross_p} if cross_p else kw
 
 
 # How many frames an extension is given. With temporal patches of 4 frames, 4 or 8 given frames end on a
@@ -341,9 +360,11 @@ def main():
     ap.add_argument("--position-p", type=float, default=world.POSITION_P, help="share of objects with a position word")
     ap.add_argument("--two-objects-p", type=float, default=world.TWO_OBJECTS_P,
                     help="share of prompts with two objects (two-object prompts were 9%% right in 0.11.0, one-object 65%%)")
+    ap.add_argument("--cross-p", type=float, default=0.0,
+                    help="share of two-object prompts whose objects travel left and right across each other (default 0: as drawn)")
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share)
-    spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p)
+    spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p)
     if not 0 <= args.pool_drop <= 1:
         raise SystemExit(f"--pool-drop is a share of samples, in [0, 1], not {args.pool_drop}")
     torch.set_num_threads(args.threads)

@@ -1,4 +1,6 @@
 """One optimiser step on a fixed batch lowers the loss (tiny configs); masks and shapes."""
+import re
+
 import numpy as np
 import torch
 
@@ -248,7 +250,7 @@ def test_spec_mix_shows_the_weighted_motions_pans_and_positions_more_often():
     for bad in ("rigth=2", "left=", "left=x", "left=-1", "left=inf"):
         with pytest.raises(SystemExit, match="not motion=weight"):
             spec_mix(bad, 0.25, 0.2)
-    with pytest.raises(SystemExit, match="--two-objects-p must be in"):
+    with pytest.raises(SystemExit, match="--two-objects-p and --cross-p must be in"):
         spec_mix("", 0.25, 0.2, 1.5)
     # the default mix draws exactly what world.random_spec draws by itself
     a, b = np.random.default_rng(4), np.random.default_rng(4)
@@ -262,6 +264,34 @@ def test_spec_mix_shows_the_weighted_motions_pans_and_positions_more_often():
     phrases = world.MOTION_PHRASES["spin"] + world.MOTION_ING["spin"] + ["spin"]
     spin_words = {WORDS.index(w) for p in phrases for w in p.split() if w in WORDS}
     assert all(spin_words & set(row.tolist()) for row in tok)
+
+
+def test_cross_p_draws_two_objects_whose_travels_cross():
+    """--cross-p (session 29): at 0.5, about half the two-object prompts plus the few drawn that way anyway
+    have one object going left and the other right, each prompt saying so; one-object prompts are as drawn;
+    at 0 the stream is world.random_prompt's, prompt for prompt (a run without the flag sees the same data)"""
+    import pytest
+
+    from studio_model import world
+    from train import draw_prompt, spec_mix
+    kw = spec_mix("left=2.5,right=2.5", 0.35, 0.3, 0.55, 0.5)
+    assert kw["cross_p"] == 0.5
+    rng = np.random.default_rng(1)
+    drawn = [draw_prompt(rng, kw) for _ in range(2000)]
+    two = [(p, s) for p, s in drawn if len(s.objects) == 2]
+    cross = [(p, s) for p, s in two if {o.motion for o in s.objects} == {"left", "right"}]
+    assert 0.5 < len(cross) / len(two) < 0.6  # 0.5 + 0.5 x (2 x (2.5 / 17)^2) = 0.52
+    # places are dropped from the pairs made to cross (left alone, a place can start a travel at the edge)
+    assert sum(all(o.position is None for o in s.objects) for _, s in cross) / len(cross) > 0.9
+    assert all({"left", "right"} <= set(re.findall(r"[a-z]+", p.lower())) for p, _ in cross)
+    one = [s for _, s in drawn if len(s.objects) == 1]
+    assert 0.38 < len(one) / len(drawn) < 0.52
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    plain = spec_mix("left=2.5", 0.35, 0.3, 0.55)
+    assert "cross_p" not in plain
+    assert [draw_prompt(a, plain) for _ in range(50)] == [world.random_prompt(b, **plain) for _ in range(50)]
+    with pytest.raises(SystemExit, match="--cross-p must be in"):
+        spec_mix("", 0.25, 0.2, 0.5, 1.5)
 
 
 def test_snapshot_to_another_path_writes_the_compact_checkpoint_and_no_pack(tmp_path):
