@@ -51,7 +51,7 @@ class Stream(torch.utils.data.IterableDataset):
         # encode=False: 'dit' batches carry the clips as uint8 [B,T,H,W,3] in place of the latents, for the
         # trainer to encode on its device (--encode-on-device); the frames and everything else are the same
         self.encode = encode
-        self.spec_kw = spec_kw or {}  # world.random_spec's mix for this run (see --motion-weights)
+        self.spec_kw = spec_kw or {}  # this run's prompt mix, for draw_prompt (see spec_mix)
         self.bf16 = bf16  # encode the latents under bfloat16 autocast (see --bf16)
         self.mask_p = mask_p or MASK_P  # passed in, so workers see this run's mix whatever the start method
         self.conflict_p = conflict_p
@@ -166,7 +166,8 @@ def draw_prompt(rng, spec_kw):
 
 
 def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJECTS_P, cross_p=0.0):
-    """world.random_spec's keyword arguments for this run's prompts. Pack 0.8.0 left objects in the middle
+    """This run's prompt mix for draw_prompt: world.random_spec's keyword arguments, and "cross_p" where
+    --cross-p asks for it. Pack 0.8.0 left objects in the middle
     of the frame whatever the prompt said of left and right (session 12): those two words also name a
     camera pan (which moves the objects the other way) and a position, so a run can show the motions,
     pans and positions that hang on them more often. "left=2.5,right=2.5" -> {"motion_w": {...}, ...}"""
