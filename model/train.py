@@ -153,21 +153,35 @@ def draw_prompt(rng, spec_kw):
     of the two-object scenes have one object travel left and the other right, places dropped, so their
     travels cross (the world starts a first object that goes left at x 0.65, right of the second): pack
     0.15.0 drew the crossing pair's left-goer from the wrong side (session 28's `--pairs` probe), and at
-    --motion-weights left=2.5,right=2.5 only about 4% of two-object scenes cross. Without it the stream is
-    world.random_prompt's, draw for draw."""
+    --motion-weights left=2.5,right=2.5 only about 4% of two-object scenes cross. With "partner_side_p"
+    (--partner-side-p), another share has one object travel from its partner's side of the frame: the first
+    object goes left (the world starts it at x 0.65, beside the second at 0.7) or the second goes right
+    (from 0.35, beside the first at 0.3), its place dropped, the partner as drawn. Pack 0.18.0 drew most
+    of the sideways objects it got wrong in the evaluation's two-object prompts at the place of an object
+    that does not travel, the partner's side left empty (session 32, tools/pair_rows.py). Without either
+    the stream is world.random_prompt's, draw for draw."""
     kw = dict(spec_kw)
     cross_p = kw.pop("cross_p", 0.0)
+    side_p = kw.pop("partner_side_p", 0.0)
     spec = world.random_spec(rng, **kw)
-    if cross_p and len(spec.objects) == 2 and rng.random() < cross_p:
-        ways = ("left", "right") if rng.random() < 0.5 else ("right", "left")
-        spec = dataclasses.replace(spec, objects=[dataclasses.replace(o, motion=m, position=None)
-                                                  for o, m in zip(spec.objects, ways)])
+    if (cross_p or side_p) and len(spec.objects) == 2:
+        r = rng.random()  # one draw for both, so that a run with --cross-p alone sees session 31's stream
+        if r < cross_p:
+            ways = ("left", "right") if rng.random() < 0.5 else ("right", "left")
+            spec = dataclasses.replace(spec, objects=[dataclasses.replace(o, motion=m, position=None)
+                                                      for o, m in zip(spec.objects, ways)])
+        elif r < cross_p + side_p:
+            k = int(rng.integers(2))
+            objs = list(spec.objects)
+            objs[k] = dataclasses.replace(objs[k], motion="left" if k == 0 else "right", position=None)
+            spec = dataclasses.replace(spec, objects=objs)
     return world.phrase(rng, spec), spec
 
 
-def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJECTS_P, cross_p=0.0):
-    """This run's prompt mix for draw_prompt: world.random_spec's keyword arguments, and "cross_p" where
-    --cross-p asks for it. Pack 0.8.0 left objects in the middle
+def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJECTS_P, cross_p=0.0,
+             partner_side_p=0.0):
+    """This run's prompt mix for draw_prompt: world.random_spec's keyword arguments, and "cross_p" and
+    "partner_side_p" where --cross-p and --partner-side-p ask for them. Pack 0.8.0 left objects in the middle
     of the frame whatever the prompt said of left and right (session 12): those two words also name a
     camera pan (which moves the objects the other way) and a position, so a run can show the motions,
     pans and positions that hang on them more often. "left=2.5,right=2.5" -> {"motion_w": {...}, ...}"""
@@ -183,9 +197,16 @@ def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJEC
         w[name] = weight
     if not (0 <= camera_p <= 1 and 0 <= position_p <= 1 and 0 <= two_objects_p <= 1 and 0 <= cross_p <= 1):
         raise SystemExit("--camera-p, --position-p, --two-objects-p and --cross-p must be in [0, 1]")
+    if not (0 <= partner_side_p <= 1 and cross_p + partner_side_p <= 1):
+        raise SystemExit(f"--partner-side-p must be in [0, 1] and, with --cross-p, add up to at most 1 "
+                         f"(they share the two-object prompts): {partner_side_p} + {cross_p}")
     kw = {"motion_w": w or None, "camera_p": camera_p, "position_p": position_p, "two_objects_p": two_objects_p}
-    # only where asked for: the key is draw_prompt's, not world.random_spec's, and older runs' history lacks it
-    return {**kw, "cross_p": cross_p} if cross_p else kw
+    # only where asked for: the keys are draw_prompt's, not world.random_spec's, and older runs' history lacks them
+    if cross_p:
+        kw["cross_p"] = cross_p
+    if partner_side_p:
+        kw["partner_side_p"] = partner_side_p
+    return kw
 
 
 # How many frames an extension is given. With temporal patches of 4 frames, 4 or 8 given frames end on a
@@ -363,9 +384,13 @@ def main():
                     help="share of prompts with two objects (two-object prompts were 9%% right in 0.11.0, one-object 65%%)")
     ap.add_argument("--cross-p", type=float, default=0.0,
                     help="share of two-object prompts whose objects travel left and right across each other (default 0: as drawn)")
+    ap.add_argument("--partner-side-p", type=float, default=0.0,
+                    help="share of two-object prompts where one object travels from its partner's side: the first "
+                         "goes left or the second right (default 0: as drawn; session 32)")
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share)
-    spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p)
+    spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p,
+                       args.partner_side_p)
     if not 0 <= args.pool_drop <= 1:
         raise SystemExit(f"--pool-drop is a share of samples, in [0, 1], not {args.pool_drop}")
     torch.set_num_threads(args.threads)

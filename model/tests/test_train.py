@@ -294,6 +294,48 @@ def test_cross_p_draws_two_objects_whose_travels_cross():
         spec_mix("", 0.25, 0.2, 0.5, 1.5)
 
 
+def test_partner_side_p_sends_one_object_from_its_partners_side():
+    """--partner-side-p (session 32): at 0.4, about 40% of the two-object prompts have the first object go
+    left or the second go right, without a place, each prompt saying so; the world starts that travel beside
+    the partner (x 0.65 for the first, 0.35 for the second), which is what 0.18.0 drew at the wrong place.
+    Beside --cross-p the two share one draw, and together they may not pass 1."""
+    import pytest
+
+    from studio_model import world
+    from train import draw_prompt, spec_mix
+    def shares(partner_side_p):
+        kw = spec_mix("left=2.5,right=2.5,up=2,down=2,fall=2", 0.35, 0.3, 0.55, 0.25, partner_side_p)
+        rng = np.random.default_rng(2)
+        two = [(p, s) for p, s in (draw_prompt(rng, kw) for _ in range(3000)) if len(s.objects) == 2]
+        cross = [s for _, s in two if {o.motion for o in s.objects} == {"left", "right"}]
+        side = [(p, s, k) for p, s in two for k, way in ((0, "left"), (1, "right"))
+                if s.objects[k].motion == way and s.objects[k].position is None
+                and {o.motion for o in s.objects} != {"left", "right"}]
+        return len(cross) / len(two), len(side) / len(two), side, kw
+
+    cross0, side0, _, _ = shares(0.0)
+    cross, side, rows, kw = shares(0.4)
+    assert (kw["cross_p"], kw["partner_side_p"]) == (0.25, 0.4)
+    # session 31's mix: a quarter made to cross (+ a few drawn so), about 14% from the partner's side by chance;
+    # at 0.4 those become about 38% (the rest of the 0.4 cross, where the partner happened to go the other way)
+    assert 0.22 < cross0 < 0.32 and side0 < 0.2
+    assert 0.3 < side < 0.46 and 0.28 < cross < 0.42
+    for p, s, k in rows:
+        o = s.objects[k]
+        assert any(w in p.lower() for w in world.MOTION_PHRASES[o.motion] + world.MOTION_ING[o.motion])
+        x0 = world.object_track(o, s.scene, np.array([0.0]), k=k, n=2)[0].x
+        # it starts on the partner's side of the middle, where a still partner stands (0.7 for the second)
+        assert (x0 > 0.5) == (k == 0)
+    # off, the stream is --cross-p's alone, draw for draw
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    with_cross = spec_mix("left=2.5", 0.35, 0.3, 0.55, 0.25)
+    assert "partner_side_p" not in with_cross
+    assert [draw_prompt(a, with_cross) for _ in range(50)] == \
+        [draw_prompt(b, {**with_cross, "partner_side_p": 0.0}) for _ in range(50)]
+    with pytest.raises(SystemExit, match="--partner-side-p must be in"):
+        spec_mix("", 0.25, 0.2, 0.5, 0.7, 0.5)
+
+
 def test_snapshot_to_another_path_writes_the_compact_checkpoint_and_no_pack(tmp_path):
     """snapshot.py --to: a run carried to the next session in git, not shipped; the pack folder and the
     committed checkpoint stay as they are"""

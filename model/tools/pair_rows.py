@@ -74,12 +74,13 @@ def main():
     ap.add_argument("--n2", type=int, default=56)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--engine", choices=["torch", "ort"], default="ort")
+    ap.add_argument("--guidance", type=float, default=None, help="another sampler guidance than the pack's")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model, ae, _ = ev.load(args.ckpt, args.engine, args.threads)
     specs, prompts = ev.t2v_prompts(np.random.default_rng(args.seed), args.n1, args.n2)
     # the whole list, so that every batch gets the noise it gets in the evaluation
-    clips = ev.generate(model, ae, prompts, seed=args.seed, W=W, H=H)
+    clips = ev.generate(model, ae, prompts, seed=args.seed, W=W, H=H, guidance=args.guidance)
     counts = {side: {k: 0 for k in KINDS} for side in (True, False)}
     rows_right = 0
     for spec, prompt, clip in list(zip(specs, prompts, clips))[args.n1:]:
