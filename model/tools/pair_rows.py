@@ -1,11 +1,11 @@
-"""How do the evaluation's two-object prompts fail? Each one regenerated as `evaluate.py` draws it, and
+"""How do the evaluation's text-to-video prompts fail? Each one regenerated as `evaluate.py` draws it, and
 each object's verdict sorted into what went wrong.
 
   /usr/bin/python3 model/tools/pair_rows.py --ckpt model/checkpoints/world-s.pt
 
 The scores say only "motion wrong"; `motion_track.py --pairs` measures six hand-made pairs. This takes
-the 252's own two-object prompts (seed 2026, after the 88 one-object ones, with the same noise, so the
-verdicts are the evaluation's) and says for each object which of these it is:
+the 252's own text-to-video prompts (seed 2026: 88 with one object, 56 with two, with the same noise, so
+the verdicts are the evaluation's) and says for each object which of these it is:
 
   right     the evaluation's verdict is right
   start     first seen more than 0.2 of the width from where the world starts it: drawn where an object
@@ -16,8 +16,10 @@ verdicts are the evaluation's) and says for each object which of these it is:
   unseen    not in enough frames (or its colour is not the prompt's)
   track     anything else: travels the wrong way or not far enough
 
-then counts them for the objects that travel sideways and for the rest. Session 32 (pack 0.18.0):
-the sideways objects that fail mostly start on the wrong side.
+then counts them for the objects that travel sideways and for the rest, one-object and two-object prompts
+apart. It prints every two-object prompt and the one-object prompts that fail. Session 32 (pack 0.18.0):
+of the 11 two-object sideways objects that fail, 5 start on the wrong side, all of them travels the world
+starts beside the partner; of the 7 one-object ones, 4 travel as far as asked and fail on size.
 """
 from __future__ import annotations
 
@@ -70,7 +72,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--seed", type=int, default=2026, help="the evaluation's seed (second_draw.py uses 2027)")
-    ap.add_argument("--n1", type=int, default=88, help="one-object prompts drawn before them, as evaluate.py")
+    ap.add_argument("--n1", type=int, default=88, help="one-object prompts, as evaluate.py")
     ap.add_argument("--n2", type=int, default=56)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--engine", choices=["torch", "ort"], default="ort")
@@ -81,21 +83,25 @@ def main():
     specs, prompts = ev.t2v_prompts(np.random.default_rng(args.seed), args.n1, args.n2)
     # the whole list, so that every batch gets the noise it gets in the evaluation
     clips = ev.generate(model, ae, prompts, seed=args.seed, W=W, H=H, guidance=args.guidance)
-    counts = {side: {k: 0 for k in KINDS} for side in (True, False)}
-    rows_right = 0
-    for spec, prompt, clip in list(zip(specs, prompts, clips))[args.n1:]:
+    # (objects in the prompt, travels sideways) -> kind -> count
+    counts = {(n, side): {k: 0 for k in KINDS} for n in (1, 2) for side in (True, False)}
+    rows_right = {1: 0, 2: 0}
+    for i, (spec, prompt, clip) in enumerate(zip(specs, prompts, clips)):
+        n = len(spec.objects)
         ref, bg = world.render(spec, W, H, ev.FRAMES), ev.background(spec, W, H)
         res = ev.score_t2v(clip, spec, W, H)
-        rows_right += res["all"]
-        print(f"{'right' if res['all'] else 'WRONG'}{'' if res['scene'] else ' (scene wrong)'} | {prompt}")
+        rows_right[n] += res["all"]
+        lines = [f"{'right' if res['all'] else 'WRONG'}{'' if res['scene'] else ' (scene wrong)'} | {prompt}"]
         for o in spec.objects:
             kind, r0, g0, rt, gt = object_verdict(o, clip, ref, bg)
-            counts[o.motion in SIDEWAYS][kind] += 1
-            print(f"  {o.colour:6s} {o.motion:6s} {o.position or '':6s} {kind:6s} first x {r0:.2f} -> {g0:.2f}, "
-                  f"travel x {rt:+.2f} -> {gt:+.2f}")
-    print(f"prompts right {rows_right} of {args.n2}")
-    for side, name in ((True, "sideways objects"), (False, "other objects")):
-        c = counts[side]
+            counts[n, o.motion in SIDEWAYS][kind] += 1
+            lines.append(f"  {o.colour:6s} {o.motion:6s} {o.position or '':6s} {kind:6s} first x {r0:.2f} -> "
+                         f"{g0:.2f}, travel x {rt:+.2f} -> {gt:+.2f}")
+        if n == 2 or not res["all"]:  # every two-object prompt; of the one-object ones, those that fail
+            print("\n".join(lines))
+    print(f"prompts right: one object {rows_right[1]} of {args.n1}, two objects {rows_right[2]} of {args.n2}")
+    for (n, side), c in counts.items():
+        name = f"{'one' if n == 1 else 'two'}-object prompts, {'sideways' if side else 'other'} objects"
         print(f"{name}: {sum(c.values())}; " + ", ".join(f"{k} {c[k]}" for k in KINDS))
 
 
