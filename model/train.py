@@ -156,10 +156,10 @@ def draw_prompt(rng, spec_kw):
     --motion-weights left=2.5,right=2.5 only about 4% of two-object scenes cross. With "partner_side_p"
     (--partner-side-p), another share has one object travel from its partner's side of the frame: the first
     object goes left (the world starts it at x 0.65, beside the second at 0.7) or the second goes right
-    (from 0.35, beside the first at 0.3), its place dropped, the partner as drawn. Pack 0.18.0 drew most
-    of the sideways objects it got wrong in the evaluation's two-object prompts at the place of an object
-    that does not travel, the partner's side left empty (session 32, tools/pair_rows.py). Without either
-    the stream is world.random_prompt's, draw for draw."""
+    (from 0.35, beside the first at 0.3), its place dropped, the partner as drawn. Of the 11 sideways
+    objects pack 0.18.0 got wrong in the evaluation's two-object prompts, 5 started on the wrong side, all
+    of them such travels, 4 drawn where an object that does not travel stands (session 32,
+    tools/pair_rows.py). Without either the stream is world.random_prompt's, draw for draw."""
     kw = dict(spec_kw)
     cross_p = kw.pop("cross_p", 0.0)
     side_p = kw.pop("partner_side_p", 0.0)
