@@ -229,15 +229,20 @@ def motion_ok(o: ObjectSpec, gm, rm, W, H):
     return bool(ok), f"track err {err:.3f} tol {tol:.3f} size err {serr:.3f}"
 
 
+def colour_ok(gm, rm):
+    """the object's colour drawn about as much as the world draws it: masks [T,H,W] of generated and reference"""
+    ga, ra = gm.reshape(len(gm), -1).sum(1), rm.reshape(len(rm), -1).sum(1)
+    return bool(ga.mean() >= 0.3 * ra.mean() and ga.mean() <= 3.0 * ra.mean() + 20)
+
+
 def score_t2v(clip, spec, W, H, tau0=0.0):
     ref = world.render(spec, W, H, FRAMES, tau0=tau0)
     bg = background(spec, W, H, tau0)
     res = {"scene": scene_of(clip, spec, W, H, tau0) == spec.scene, "colour": [], "motion": []}
     for o in spec.objects:
         gm, rm = colour_masks(clip, bg, o.colour), colour_masks(ref, bg, o.colour)
-        ga, ra = gm.reshape(FRAMES, -1).sum(1), rm.reshape(FRAMES, -1).sum(1)
-        col_ok = ga.mean() >= 0.3 * ra.mean() and ga.mean() <= 3.0 * ra.mean() + 20
-        res["colour"].append(bool(col_ok))
+        col_ok = colour_ok(gm, rm)
+        res["colour"].append(col_ok)
         res["motion"].append(bool(motion_ok(o, gm, rm, W, H)[0]) if col_ok else False)
     res["all"] = bool(res["scene"] and all(res["colour"]) and all(res["motion"]))
     return res

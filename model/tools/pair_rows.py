@@ -44,9 +44,7 @@ KINDS = ["right", "start", "size", "unseen", "track"]
 def object_verdict(o, clip, ref, bg):
     """(kind, world's first seen x, generated first seen x, world's travel x, generated travel x)"""
     gm, rm = ev.colour_masks(clip, bg, o.colour), ev.colour_masks(ref, bg, o.colour)
-    ga, ra = gm.reshape(len(gm), -1).sum(1), rm.reshape(len(rm), -1).sum(1)
-    # the colour check of evaluate.score_t2v: a colour drawn too little or too much fails the object
-    col_ok = ga.mean() >= 0.3 * ra.mean() and ga.mean() <= 3.0 * ra.mean() + 20
+    col_ok = ev.colour_ok(gm, rm)  # evaluate.score_t2v's check: a colour drawn too little or too much fails the object
     ok, why = ev.motion_ok(o, gm, rm, W, H)
     _, rx, _ = ev.track(rm, W, H)
     _, gx, _ = ev.track(gm, W, H)
@@ -86,7 +84,7 @@ def main():
     # (objects in the prompt, travels sideways) -> kind -> count
     counts = {(n, side): {k: 0 for k in KINDS} for n in (1, 2) for side in (True, False)}
     rows_right = {1: 0, 2: 0}
-    for i, (spec, prompt, clip) in enumerate(zip(specs, prompts, clips)):
+    for spec, prompt, clip in zip(specs, prompts, clips):
         n = len(spec.objects)
         ref, bg = world.render(spec, W, H, ev.FRAMES), ev.background(spec, W, H)
         res = ev.score_t2v(clip, spec, W, H)
