@@ -34,6 +34,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
+from motion_track import ends  # noqa: E402
 from studio_model import world  # noqa: E402
 
 W, H = 128, 72
@@ -46,13 +47,11 @@ def object_verdict(o, clip, ref, bg):
     gm, rm = ev.colour_masks(clip, bg, o.colour), ev.colour_masks(ref, bg, o.colour)
     col_ok = ev.colour_ok(gm, rm)  # evaluate.score_t2v's check: a colour drawn too little or too much fails the object
     ok, why = ev.motion_ok(o, gm, rm, W, H)
-    _, rx, _ = ev.track(rm, W, H)
-    _, gx, _ = ev.track(gm, W, H)
-    seen_r, seen_g = np.where(~np.isnan(rx))[0], np.where(~np.isnan(gx))[0]
-    r0 = rx[seen_r[0]] if len(seen_r) else np.nan
-    g0 = gx[seen_g[0]] if len(seen_g) else np.nan
-    rt = rx[seen_r[-1]] - r0 if len(seen_r) > 1 else np.nan
-    gt = gx[seen_g[-1]] - g0 if len(seen_g) > 1 else np.nan
+    # x at the first and last seen frame (motion_track.ends, the probes' own; nan where seen in fewer than
+    # 2 frames, and a nan start is never more than 0.2 away, so such an object falls to "size" or "track")
+    (r0, _), (r1, _) = ends(rm)
+    (g0, _), (g1, _) = ends(gm)
+    rt, gt = r1 - r0, g1 - g0
     if ok and col_ok:
         kind = "right"
     elif not col_ok or why == "not visible":
