@@ -34,10 +34,9 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
-from motion_track import ends  # noqa: E402
+from motion_track import H, W, ends  # noqa: E402  (the probes' canvas, which ends() tracks on)
 from studio_model import world  # noqa: E402
 
-W, H = 128, 72
 SIDEWAYS = ("left", "right")
 KINDS = ["right", "start", "size", "unseen", "track"]
 
