@@ -26,15 +26,3 @@ def test_the_shipped_table_shows_each_text_to_video_row(capsys):
     out = capsys.readouterr().out
     assert "| 1 object, 16:9 | 88 |" in out and "| 2 objects, 16:9 | 56 |" in out
     assert "| 60% | 90% |" in out and "| 40% | 75% |" in out
-
-
-def test_the_one_line_summary_gives_the_tables_figures(capsys):
-    # the line kept in the README for each earlier pack must not round a score the table shows to a decimal
-    man = os.path.join(MODEL, "..", "resources", "models", "world-s", "manifest.json")
-    scores_table.main(man)
-    table = capsys.readouterr().out
-    scores_table.line(man)
-    summary = capsys.readouterr().out
-    one = next(l for l in table.splitlines() if l.startswith("| 1 object, 16:9 |")).split("|")[3].strip(" *")
-    two = next(l for l in table.splitlines() if l.startswith("| 2 objects, 16:9 |")).split("|")[3].strip(" *")
-    assert f"one object {one} (" in summary and f"two objects {two} (" in summary
