@@ -129,6 +129,23 @@ def test_second_draw_counts_each_checkpoints_rows_side_by_side(tmp_path, capsys)
     assert out.rstrip().endswith("| sum | 1 | 3 |")
 
 
+def test_scores_table_keeps_a_decimal_just_under_a_bar(capsys):
+    """tools/scores_table.py: a score just under its floor or target must not read as it (79/88 is 89.8%,
+    not "90%" beside a 90% target); other scores stay whole percent; the shipped table has both t2v rows"""
+    sys.path.insert(0, os.path.join(MODEL, "tools"))
+    import scores_table
+    assert scores_table.pct_against(79 / 88, 0.6, 0.9) == "89.8%"
+    assert scores_table.pct_against(0.598, 0.6, 0.9) == "59.8%"
+    assert scores_table.pct_against(0.84, 0.6, 0.9) == "84%"
+    assert scores_table.pct_against(0.9, 0.6, 0.9) == "90%"
+    assert scores_table.pct_against(0.904, 0.6, 0.9) == "90%"
+    assert scores_table.pct_against(0.898, None, None) == "90%"
+    scores_table.main(os.path.join(ROOT, "resources", "models", "world-s", "manifest.json"))
+    out = capsys.readouterr().out
+    assert "| 1 object, 16:9 | 88 |" in out and "| 2 objects, 16:9 | 56 |" in out
+    assert "| 60% | 90% |" in out and "| 40% | 75% |" in out
+
+
 def test_scores_line_states_the_packs_rows(capsys):
     """tools/scores_table.py --line: the README's one-sentence record of a pack names its version and step and
     gives each row's share as the manifest holds it (one object, a motion of two objects, in-filling)"""
