@@ -11,6 +11,8 @@ from conftest import MODEL, ROOT
 from studio_model import world
 from studio_model.world import SceneSpec
 
+sys.path.insert(0, os.path.join(MODEL, "tools"))  # compare_scores, second_draw, scores_table: imported in their tests
+
 W, H, T = 128, 72, 16
 
 
@@ -86,7 +88,6 @@ def test_a_subset_of_tasks_gets_the_prompts_of_a_full_run(monkeypatch):
 def test_compare_scores_counts_prompts_right_per_row_and_their_sum(tmp_path, capsys):
     """tools/compare_scores.py: the shipped pack's manifest beside an eval.json that is one prompt better on
     one object and one worse on in-filling: the rows show it and the sums are level"""
-    sys.path.insert(0, os.path.join(MODEL, "tools"))
     import compare_scores
     manifest = os.path.join(ROOT, "resources", "models", "world-s", "manifest.json")
     with open(manifest) as f:
@@ -108,7 +109,6 @@ def test_compare_scores_counts_prompts_right_per_row_and_their_sum(tmp_path, cap
 def test_second_draw_counts_each_checkpoints_rows_side_by_side(tmp_path, capsys):
     """tools/second_draw.py on two rows files (what it keeps per checkpoint): one object 1/2 against 2/2,
     two objects 0/1 against 1/1, the motion that failed shown per kind, and the sums 1 and 3"""
-    sys.path.insert(0, os.path.join(MODEL, "tools"))
     import second_draw
 
     def row(n_obj, motions, ok):
@@ -132,7 +132,6 @@ def test_second_draw_counts_each_checkpoints_rows_side_by_side(tmp_path, capsys)
 def test_scores_table_keeps_a_decimal_just_under_a_bar(capsys):
     """tools/scores_table.py: a score just under its floor or target must not read as it (79/88 is 89.8%,
     not "90%" beside a 90% target); other scores stay whole percent; the shipped table has both t2v rows"""
-    sys.path.insert(0, os.path.join(MODEL, "tools"))
     import scores_table
     assert scores_table.pct_against(79 / 88, 0.6, 0.9) == "89.8%"
     assert scores_table.pct_against(0.598, 0.6, 0.9) == "59.8%"
@@ -150,7 +149,6 @@ def test_scores_line_states_the_packs_rows(capsys):
     """tools/scores_table.py --line: the README's one-sentence record of a pack names its version and step and
     gives each row's share as the manifest holds it (one object, a motion of two objects, in-filling), with the
     table's decimal where whole percent would reach a floor or target the row has not (0.23.0's 79/88: 89.8%)"""
-    sys.path.insert(0, os.path.join(MODEL, "tools"))
     import scores_table
     manifest = os.path.join(ROOT, "resources", "models", "world-s", "manifest.json")
     with open(manifest) as f:
@@ -159,7 +157,7 @@ def test_scores_line_states_the_packs_rows(capsys):
     scores_table.line(manifest)
     out = capsys.readouterr().out
     one, two = s["text_to_video"]["1_object"], s["text_to_video"]["2_object"]
-    one_pct = scores_table.pct_against(one["all"], s["floors"]["t2v_1_object"], s["targets"]["t2v_1_object"])
+    one_pct = scores_table.pct_against(one["all"], *scores_table.bars(s, "1_object"))
     assert out.startswith(f"{man['version']} (step {man['training']['steps']}) on the same prompts: one object {one_pct} ")
     assert f"per motion bounce {100 * two['motion_per_kind']['bounce']:.0f}%," in out
     assert f"in-filling {100 * s['infill']['all']:.0f}% " in out
