@@ -98,7 +98,10 @@ function run(cmd: ffmpeg.FfmpegCommand, opts: RunOptions = {}): Promise<Buffer> 
       done();
     });
     if (opts.collect) {
-      const out = new PassThrough();
+      // No 'close' from this stream: fluent-ffmpeg fails a piped command ("Output stream closed") when the
+      // process has not exited 20 ms after the stream closes, which a loaded machine can take after a
+      // complete output (a bridge take failed so in CI). Success is then judged by ffmpeg's exit status.
+      const out = new PassThrough({ emitClose: false });
       out.on('data', (c: Buffer) => chunks.push(c));
       out.on('end', () => {
         ended = true;
