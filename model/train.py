@@ -261,12 +261,24 @@ def draw_t(B, gen):
     return torch.where(k < 0.3, u, torch.where(k < 1.0 - T_AT_ONE, 0.6 + 0.4 * u, torch.ones(B))).clamp(0.02, 1.0)
 
 
-def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop=0.0):
+def temporal_error(pred, lat, mask):
+    """Mean squared error of the frame-to-frame changes [scalar], with the given frames pinned as the
+    sampler pins them (pred, lat [B,C,T,h,w]; mask [B,1,T,h,w]). The plain loss scores each frame on its
+    own, so an error that alternates from frame to frame (flicker) costs no more than a steady one; here
+    it costs about twice as much, and a step at the seam (a given frame beside a generated one) counts
+    like any other change. Its optimum is the plain loss's (the change of the expected clip), so it
+    reweights the errors toward flicker without changing what the model should predict."""
+    p = mask * lat + (1 - mask) * pred
+    return (((p[:, :, 1:] - p[:, :, :-1]) - (lat[:, :, 1:] - lat[:, :, :-1])) ** 2).mean()
+
+
+def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop=0.0, temporal_w=0.0):
     """x0-prediction loss. masks [B,T]: given frames; objects [B,1,T,h,w]: object coverage on the latent grid.
     Without the object weight the background (97% of the pixels) dominates and the model learns to
     leave the objects out (the pack at step 1968 did exactly that). pool_drop: the share of samples
     whose adaLN does not get the mean word vector (--pool-drop), so the words must come through the
-    attention (DiTConfig.pooled_text)."""
+    attention (DiTConfig.pooled_text). temporal_w: weight of temporal_error (--temporal-weight), against
+    the flicker of generated frames that fails the extension seams (model/README.md, session 39)."""
     B, C, T, h, w = lat.shape
     dev = lat.device  # every draw is made on the CPU (the same stream on any device), then moved there
     drop = torch.from_numpy(rng.random(B) < drop_p).to(dev)
@@ -284,7 +296,10 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop
     xt = (1 - tb) * lat + tb * eps
     pred = model(xt, t, tokens, cond, mask, keep)
     wgt = (1.0 - 0.9 * mask) * (1.0 + object_weight(t).view(B, 1, 1, 1, 1) * objects)
-    return ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
+    loss = ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
+    if temporal_w > 0:
+        loss = loss + temporal_w * temporal_error(pred.float(), lat, mask)
+    return loss
 
 
 def square_crop(fr, wt, rng):
@@ -387,10 +402,15 @@ def main():
     ap.add_argument("--partner-side-p", type=float, default=0.0,
                     help="share of two-object prompts where one object travels from its partner's side: the first "
                          "goes left or the second right (default 0: as drawn; session 32)")
+    ap.add_argument("--temporal-weight", type=float, default=0.0,
+                    help="weight of the frame-to-frame change error beside the x0 loss (train.temporal_error), "
+                         "against generated frames that flicker (default 0: off; session 40)")
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share)
     spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p,
                        args.partner_side_p)
+    if not args.temporal_weight >= 0:
+        raise SystemExit(f"--temporal-weight is a loss weight, 0 or more, not {args.temporal_weight}")
     if not 0 <= args.pool_drop <= 1:
         raise SystemExit(f"--pool-drop is a share of samples, in [0, 1], not {args.pool_drop}")
     torch.set_num_threads(args.threads)
@@ -515,7 +535,7 @@ def main():
     # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "pool_drop": args.pool_drop, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
-                               "bf16": args.bf16, "ext_given": EXT_GIVEN,
+                               "bf16": args.bf16, "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight,
                                "spec_mix": dict(spec_kw)}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
@@ -544,7 +564,8 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
-            loss = dit_loss(model, lat, tok, msk, obj, rng, gen, pool_drop=args.pool_drop)
+            loss = dit_loss(model, lat, tok, msk, obj, rng, gen, pool_drop=args.pool_drop,
+                            temporal_w=args.temporal_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

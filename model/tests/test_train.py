@@ -6,10 +6,10 @@ import torch
 
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, extend_overlap
 from studio_model.text import WORDS
-from train import EXT_GIVEN, ae_loss, dit_loss, make_mask
+from train import EXT_GIVEN, ae_loss, dit_loss, make_mask, temporal_error
 
 
-def tiny_dit_step():
+def tiny_dit_step(temporal_w=0.0):
     """A tiny DiT, its optimiser, and its loss on one fixed batch (text-to-video and image-to-video
     windows, an object in the middle), under bfloat16 autocast when asked."""
     torch.manual_seed(0)
@@ -26,7 +26,7 @@ def tiny_dit_step():
     def loss(bf16=False):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             return dit_loss(m, lat, tok, masks, objects, np.random.default_rng(1),
-                            torch.Generator().manual_seed(1), drop_p=0.0)
+                            torch.Generator().manual_seed(1), drop_p=0.0, temporal_w=temporal_w)
 
     return opt, loss
 
@@ -38,6 +38,44 @@ def test_dit_step_lowers_loss():
     l0.backward()
     opt.step()
     assert loss().item() < l0.item()
+
+
+def test_temporal_weight_step_lowers_loss_and_zero_keeps_the_plain_loss():
+    """--temporal-weight adds to the loss (the zero-initialised DiT predicts a still clip, whose changes
+    miss the batch's), a step with it lowers it, and weight 0 is exactly the loss the runs so far trained on."""
+    _, plain = tiny_dit_step()
+    opt, loss = tiny_dit_step(temporal_w=2.0)
+    l0 = loss()
+    assert l0.item() > plain().item()
+    opt.zero_grad()
+    l0.backward()
+    opt.step()
+    assert loss().item() < l0.item()
+    _, off = tiny_dit_step(temporal_w=0.0)
+    assert off().item() == plain().item()
+
+
+def test_temporal_error_scores_flicker_and_the_seam():
+    """A prediction that alternates from frame to frame (flicker) costs more than one off by the same
+    amount steadily, which costs nothing; a generated frame that steps away from the given one before it
+    (a seam jump) costs, while the same step inside the given frames (pinned, as the sampler pins them)
+    does not."""
+    lat = torch.zeros(1, 4, 16, 2, 2)
+    none = torch.zeros(1, 1, 16, 1, 1)
+    sign = torch.tensor([(-1.0) ** k for k in range(16)]).view(1, 1, 16, 1, 1)
+    steady = lat + 0.5
+    flicker = lat + 0.5 * sign
+    assert temporal_error(lat, lat, none).item() == 0
+    assert temporal_error(steady, lat, none).item() == 0
+    assert abs(temporal_error(flicker, lat, none).item() - 1.0) < 1e-6  # each change is 1 off
+    given = none.clone()
+    given[:, :, :6] = 1  # an extension given six frames
+    jump = lat.clone()
+    jump[:, :, 6:] = 0.5  # every generated frame steps 0.5 from the last given one
+    assert temporal_error(jump, lat, given).item() > 0
+    wrong_given = lat.clone()
+    wrong_given[:, :, :5] = 0.5  # the prediction for given frames is replaced by them
+    assert temporal_error(wrong_given, lat, given).item() == 0
 
 
 def test_bf16_step_matches_fp32_and_lowers_loss():
