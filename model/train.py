@@ -261,6 +261,11 @@ def draw_t(B, gen):
     return torch.where(k < 0.3, u, torch.where(k < 1.0 - T_AT_ONE, 0.6 + 0.4 * u, torch.ones(B))).clamp(0.02, 1.0)
 
 
+def pinned(pred, lat, mask):
+    """the predicted clip with the given frames put back, as the sampler pins them (mask [B,1,T,h,w])"""
+    return mask * lat + (1 - mask) * pred
+
+
 def temporal_error(pred, lat, mask):
     """Mean squared error of the frame-to-frame changes [scalar], with the given frames pinned as the
     sampler pins them (pred, lat [B,C,T,h,w]; mask [B,1,T,h,w]). The plain loss scores each frame on its
@@ -268,7 +273,7 @@ def temporal_error(pred, lat, mask):
     it costs about twice as much, and a step at the seam (a given frame beside a generated one) counts
     like any other change. Its optimum is the plain loss's (the change of the expected clip), so it
     reweights the errors toward flicker without changing what the model should predict."""
-    p = mask * lat + (1 - mask) * pred
+    p = pinned(pred, lat, mask)
     return (((p[:, :, 1:] - p[:, :, :-1]) - (lat[:, :, 1:] - lat[:, :, :-1])) ** 2).mean()
 
 

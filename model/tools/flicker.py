@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
 import train  # noqa: E402
-from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel  # noqa: E402
+from export import load_modules  # noqa: E402
 
 LEVELS = (0.08, 0.25, 0.5, 1.0)
 
@@ -39,7 +39,7 @@ def flicker_rows(model, lat, tok, masks, seed=3, levels=LEVELS):
         pred = model(xt, torch.full((B,), t), tok, cond, mask, None)
         free = 1 - mask
         x0 = (((pred - lat) ** 2) * free).sum() / (free.sum() * C)
-        p = mask * lat + free * pred
+        p = train.pinned(pred, lat, mask)
         rows.append({"t": t, "x0_error": float(x0), "temporal_error": float(train.temporal_error(pred, lat, mask)),
                      "pred_change": float((p[:, :, 1:] - p[:, :, :-1]).abs().mean()),
                      "true_change": float((lat[:, :, 1:] - lat[:, :, :-1]).abs().mean())})
@@ -53,15 +53,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    st = train.expand(torch.load(a.ckpt, map_location="cpu"))
-    ae = AutoEncoder(AEConfig(**st["ae_cfg"]))
-    ae.load_state_dict(st["ae"])
-    ae.eval()
-    cfg = DiTConfig(**st["dit_cfg"])
-    model = VideoModel(cfg)
-    model.load_state_dict(st["dit_ema"])
-    model.eval()
-    lat, tok, _, _ = next(train.loader("dit", 16, a.seed, ae=ae, workers=1, readings=cfg.word_readings))
+    ae, model, st = load_modules(a.ckpt)  # the EMA weights, in eval mode, as evaluate.load takes them
+    lat, tok, _, _ = next(train.loader("dit", 16, a.seed, ae=ae, workers=1, readings=model.cfg.word_readings))
     rng = np.random.default_rng(0)
     T = lat.shape[2]
     masks = torch.from_numpy(np.stack([train.make_mask(rng, T, "ext_fwd" if i % 2 == 0 else "t2v")
