@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
-from studio_model.sampler import encode_clip, to_tensor, unit_range  # noqa: E402
+from studio_model.sampler import encode_clip, start_noise, to_tensor, unit_range  # noqa: E402
 from studio_model.text import MAX_TOKENS, WORDS, tokenize  # noqa: E402
 
 FPS = 8
@@ -277,13 +277,15 @@ def temporal_error(pred, lat, mask):
     return (((p[:, :, 1:] - p[:, :, :-1]) - (lat[:, :, 1:] - lat[:, :, :-1])) ** 2).mean()
 
 
-def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop=0.0, temporal_w=0.0):
+def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop=0.0, temporal_w=0.0, noise_share=0.0):
     """x0-prediction loss. masks [B,T]: given frames; objects [B,1,T,h,w]: object coverage on the latent grid.
     Without the object weight the background (97% of the pixels) dominates and the model learns to
     leave the objects out (the pack at step 1968 did exactly that). pool_drop: the share of samples
     whose adaLN does not get the mean word vector (--pool-drop), so the words must come through the
     attention (DiTConfig.pooled_text). temporal_w: weight of temporal_error (--temporal-weight), against
-    the flicker of generated frames that fails the extension seams (model/README.md, session 39)."""
+    the flicker of generated frames that fails the extension seams (model/README.md, session 39).
+    noise_share: the share of the noise that every frame of a clip shares (--noise-share, sampler.start_noise);
+    a pack trained with it samples with it (manifest sampler.noise_share)."""
     B, C, T, h, w = lat.shape
     dev = lat.device  # every draw is made on the CPU (the same stream on any device), then moved there
     drop = torch.from_numpy(rng.random(B) < drop_p).to(dev)
@@ -296,7 +298,7 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop
     # prompt decides the whole layout, must be in distribution; a logit-normal t almost never reached
     # t > 0.97). --t1-share moves the share at t = 1, taken from the uniform(0.6,1) part.
     t = draw_t(B, gen).to(dev)
-    eps = torch.randn(lat.shape, generator=gen).to(dev)
+    eps = start_noise(lat.shape, noise_share, gen).to(dev)
     tb = t.view(B, 1, 1, 1, 1)
     xt = (1 - tb) * lat + tb * eps
     pred = model(xt, t, tokens, cond, mask, keep)
@@ -407,6 +409,9 @@ def main():
     ap.add_argument("--partner-side-p", type=float, default=0.0,
                     help="share of two-object prompts where one object travels from its partner's side: the first "
                          "goes left or the second right (default 0: as drawn; session 32)")
+    ap.add_argument("--noise-share", type=float, default=0.0,
+                    help="share of the noise that the frames of a clip share (sampler.start_noise), against the "
+                         "background texture each frame draws on its own (default 0: independent; session 41)")
     ap.add_argument("--temporal-weight", type=float, default=0.0,
                     help="weight of the frame-to-frame change error beside the x0 loss (train.temporal_error), "
                          "against generated frames that flicker (default 0: off; session 40)")
@@ -414,6 +419,8 @@ def main():
     set_mixture(args.t2v_share, args.t1_share)
     spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p,
                        args.partner_side_p)
+    if not 0 <= args.noise_share < 1:
+        raise SystemExit(f"--noise-share is a share of the noise, in [0, 1), not {args.noise_share}")
     if not args.temporal_weight >= 0:
         raise SystemExit(f"--temporal-weight is a loss weight, 0 or more, not {args.temporal_weight}")
     if not 0 <= args.pool_drop <= 1:
@@ -540,7 +547,7 @@ def main():
     # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "pool_drop": args.pool_drop, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
-                               "bf16": args.bf16, "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight,
+                               "bf16": args.bf16, "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight, "noise_share": args.noise_share,
                                "spec_mix": dict(spec_kw)}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
@@ -570,7 +577,7 @@ def main():
             g["lr"] = lr
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
             loss = dit_loss(model, lat, tok, msk, obj, rng, gen, pool_drop=args.pool_drop,
-                            temporal_w=args.temporal_weight)
+                            temporal_w=args.temporal_weight, noise_share=args.noise_share)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -47,6 +47,19 @@ def guidance_for(task):
     return TASK_GUIDANCE.get(task, GUIDANCE)
 
 
+def start_noise(shape, share=0.0, generator=None):
+    """The sampler's starting noise [B,C,T,h,w], N(0,1) in every element. share > 0 mixes in one draw that
+    every frame shares: sqrt(1 - share) * per-frame + sqrt(share) * shared, so that neighbouring frames start
+    alike (as in PYoCo's mixed noise). With independent noise each frame draws its own background texture,
+    which flickers and fails the extension seams (model/README.md, session 41). The per-frame draw comes
+    first and the shared one only when asked for, so share 0 gives the bytes it always gave."""
+    noise = torch.randn(shape, generator=generator)
+    if share > 0:
+        shared = torch.randn((shape[0], shape[1], 1, *shape[3:]), generator=generator)
+        noise = (1.0 - share) ** 0.5 * noise + share ** 0.5 * shared
+    return noise
+
+
 def t_grid(steps):
     return [1.0 - i / steps for i in range(steps + 1)]
 

@@ -4,12 +4,13 @@ import re
 import numpy as np
 import torch
 
+from studio_model.sampler import start_noise
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, extend_overlap
 from studio_model.text import WORDS
 from train import EXT_GIVEN, ae_loss, dit_loss, make_mask, temporal_error
 
 
-def tiny_dit_step(temporal_w=0.0):
+def tiny_dit_step(temporal_w=0.0, noise_share=0.0):
     """A tiny DiT, its optimiser, and its loss on one fixed batch (text-to-video and image-to-video
     windows, an object in the middle), under bfloat16 autocast when asked."""
     torch.manual_seed(0)
@@ -26,7 +27,8 @@ def tiny_dit_step(temporal_w=0.0):
     def loss(bf16=False):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             return dit_loss(m, lat, tok, masks, objects, np.random.default_rng(1),
-                            torch.Generator().manual_seed(1), drop_p=0.0, temporal_w=temporal_w)
+                            torch.Generator().manual_seed(1), drop_p=0.0, temporal_w=temporal_w,
+                            noise_share=noise_share)
 
     return opt, loss
 
@@ -394,3 +396,26 @@ def test_snapshot_to_another_path_writes_the_compact_checkpoint_and_no_pack(tmp_
     assert raw["dit"]["dit.inp.weight"].dtype == torch.bfloat16
     assert torch.equal(raw["dit_ema"]["dit.inp.weight"], m.state_dict()["dit.inp.weight"])
     assert (os.path.getmtime(pack), os.path.getmtime(COMMITTED)) == before
+
+
+def test_start_noise_share_zero_is_the_old_noise_and_a_share_ties_the_frames():
+    """--noise-share 0 (every pack so far) draws exactly the bytes torch.randn drew; a share s keeps each
+    element N(0,1) and makes any two frames of a clip correlate by s, and frames of different clips not at all."""
+    shape = (64, 4, 16, 9, 16)
+    assert torch.equal(start_noise(shape, 0.0, torch.Generator().manual_seed(7)),
+                       torch.randn(shape, generator=torch.Generator().manual_seed(7)))
+    n = start_noise(shape, 0.6, torch.Generator().manual_seed(7))
+    assert abs(n.std().item() - 1) < 0.01 and abs(n.mean().item()) < 0.01
+    corr = lambda a, b: torch.corrcoef(torch.stack([a.flatten(), b.flatten()]))[0, 1].item()
+    assert abs(corr(n[:, :, 0], n[:, :, 11]) - 0.6) < 0.02
+    assert abs(corr(n[:32, :, 0], n[32:, :, 0])) < 0.02
+
+
+def test_noise_share_step_lowers_loss():
+    """one optimiser step on the loss with shared noise (--noise-share) lowers it"""
+    opt, loss = tiny_dit_step(noise_share=0.5)
+    l0 = loss()
+    opt.zero_grad()
+    l0.backward()
+    opt.step()
+    assert loss().item() < l0.item()
