@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 from studio_model import world  # noqa: E402
 from studio_model.nets import extend_overlap  # noqa: E402
 from studio_model.world import ObjectSpec, SceneSpec, PALETTE, SCENE_NAMES  # noqa: E402
-from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, sample, to_tensor, to_u8  # noqa: E402
+from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, sample, start_noise, to_tensor, to_u8  # noqa: E402
 from studio_model.text import MAX_TOKENS  # noqa: E402
 
 FRAMES = 16
@@ -130,7 +130,7 @@ def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed
                     cond[j, :, f] = lat[:, f]
                     mask[j, :, f] = 1
         g = torch.Generator().manual_seed(seed * 100003 + s)
-        noise = torch.randn(cond.shape, generator=g)
+        noise = start_noise(cond.shape, generator=g)
         lat = sample(model, tok, null.expand(B, -1), cond, mask, steps=steps, guidance=guidance, noise=noise)
         fr = decode_clip(ae.decoder, lat)
         outs += [to_u8(f) for f in fr]

@@ -284,8 +284,9 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop
     whose adaLN does not get the mean word vector (--pool-drop), so the words must come through the
     attention (DiTConfig.pooled_text). temporal_w: weight of temporal_error (--temporal-weight), against
     the flicker of generated frames that fails the extension seams (model/README.md, session 39).
-    noise_share: the share of the noise that every frame of a clip shares (--noise-share, sampler.start_noise);
-    a pack trained with it samples with it (manifest sampler.noise_share)."""
+    noise_share: the share of the noise that every frame of a clip shares (--noise-share, sampler.start_noise).
+    The sampler does not read a share yet (the app, evaluate.py and the manifest draw share 0), so a pack
+    trained with one must wait for them (model/README.md, session 42's plan)."""
     B, C, T, h, w = lat.shape
     dev = lat.device  # every draw is made on the CPU (the same stream on any device), then moved there
     drop = torch.from_numpy(rng.random(B) < drop_p).to(dev)

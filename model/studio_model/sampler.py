@@ -69,7 +69,7 @@ def sample(model, tokens, null_tokens, cond, mask, steps=STEPS, guidance=GUIDANC
     """model: VideoModel (text_encoder + dit). tokens/null_tokens [B,L]; cond [B,C,T,h,w]; mask [B,1,T,h,w]."""
     B = tokens.shape[0]
     if noise is None:
-        noise = torch.randn(cond.shape, generator=generator)
+        noise = start_noise(cond.shape, generator=generator)
     # guidance 1 is the conditional prediction alone: no unconditional pass (as the app's engine does)
     text = model.text_encoder(tokens if guidance == 1 else torch.cat([tokens, null_tokens], 0))
     x = noise

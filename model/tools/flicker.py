@@ -33,11 +33,11 @@ def flicker_rows(model, lat, tok, masks, seed=3, levels=LEVELS):
     mask = masks[:, None, :, None, None].expand(B, 1, T, h, w).contiguous()
     cond = lat * mask
     eps = torch.randn(lat.shape, generator=torch.Generator().manual_seed(seed))
+    free = 1 - mask
     rows = []
     for t in levels:
         xt = (1 - t) * lat + t * eps
         pred = model(xt, torch.full((B,), t), tok, cond, mask, None)
-        free = 1 - mask
         x0 = (((pred - lat) ** 2) * free).sum() / (free.sum() * C)
         p = train.pinned(pred, lat, mask)
         rows.append({"t": t, "x0_error": float(x0), "temporal_error": float(train.temporal_error(pred, lat, mask)),
