@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 from studio_model import world  # noqa: E402
 from studio_model.nets import extend_overlap  # noqa: E402
 from studio_model.world import ObjectSpec, SceneSpec, PALETTE, SCENE_NAMES  # noqa: E402
-from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, sample, start_noise, to_tensor, to_u8  # noqa: E402
+from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, noise_share_of, sample, start_noise, to_tensor, to_u8  # noqa: E402
 from studio_model.text import MAX_TOKENS  # noqa: E402
 
 FRAMES = 16
@@ -84,6 +84,7 @@ def load(ckpt, engine="torch", threads=2):
     (tools/ort_engine.py); the sampler and the scorers are the same."""
     from export import load_modules
     ae, model, st = load_modules(ckpt)
+    model.noise_share = noise_share_of(st)
     if engine == "ort":
         from tools import ort_engine
         model, ae = ort_engine.from_modules(model, ae, threads)
@@ -92,6 +93,8 @@ def load(ckpt, engine="torch", threads=2):
 
 # --guidance: one guidance for every task; None: each task's own, as the pack's manifest gives them
 GUIDANCE_ALL = None
+# --noise-share: one starting-noise share for every generation; None: the model's own (noise_share_of its checkpoint)
+NOISE_SHARE = None
 
 
 class Skipped(Exception):
@@ -130,7 +133,7 @@ def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed
                     cond[j, :, f] = lat[:, f]
                     mask[j, :, f] = 1
         g = torch.Generator().manual_seed(seed * 100003 + s)
-        noise = start_noise(cond.shape, generator=g)
+        noise = start_noise(cond.shape, model.noise_share if NOISE_SHARE is None else NOISE_SHARE, g)
         lat = sample(model, tok, null.expand(B, -1), cond, mask, steps=steps, guidance=guidance, noise=noise)
         fr = decode_clip(ae.decoder, lat)
         outs += [to_u8(f) for f in fr]
@@ -483,10 +486,16 @@ def main():
                          "as a pack's graphs; the same scores to within a pixel level, several times faster)")
     ap.add_argument("--guidance", type=float, default=None,
                     help="one sampler guidance for every task (default: the pack's, per task)")
+    ap.add_argument("--noise-share", type=float, default=None,
+                    help="another starting-noise share than the checkpoint's (sampler.start_noise; default: that of its "
+                         "last DiT session, 0 before session 42)")
     args = ap.parse_args()
+    if args.noise_share is not None and not 0 <= args.noise_share < 1:
+        sys.exit(f"--noise-share is a share of the noise, in [0, 1), not {args.noise_share}")
     torch.set_num_threads(args.threads)
-    global GUIDANCE_ALL
+    global GUIDANCE_ALL, NOISE_SHARE
     GUIDANCE_ALL = args.guidance
+    NOISE_SHARE = args.noise_share
     t0 = time.time()
     if args.merge:
         parts = []
@@ -497,13 +506,15 @@ def main():
         missing = [t for t in TASKS if t not in res]
         if missing:
             sys.exit(f"--merge: no rows for {', '.join(missing)}; run evaluate.py --tasks with them too")
-        if len({(p["overlap"], p["seed"], p["guidance_all"], p["samples"], p.get("engine", "torch")) for p in parts}) != 1:
-            sys.exit("--merge: the parts were run with different checkpoints, seeds, guidance, overlaps or engines")
+        if len({(p["overlap"], p["seed"], p["guidance_all"], p["samples"], p.get("engine", "torch"),
+                 p.get("noise_share", 0.0)) for p in parts}) != 1:
+            sys.exit("--merge: the parts were run with different checkpoints, seeds, guidance, overlaps, engines or noise shares")
         p0 = parts[0]
         write(args, summarize(res, p0["overlap"], p0["seed"], p0["guidance_all"], max(p["eval_wall_s"] for p in parts),
-                              p0["samples"], p0.get("engine", "torch")), res, p0["guidance_all"])
+                              p0["samples"], p0.get("engine", "torch"), p0.get("noise_share", 0.0)), res, p0["guidance_all"])
         return
     model, ae, st = load(args.ckpt, args.engine, args.threads)
+    share = model.noise_share if NOISE_SHARE is None else NOISE_SHARE
     k = args.overlap or extend_overlap(model.cfg)
     samples = st.get("stages", {}).get("dit", {}).get("samples")
     if args.only == "i2v_conflict":
@@ -521,10 +532,11 @@ def main():
     res = run_tasks(model, ae, args, k, chosen)
     if set(chosen) != set(TASKS):
         save_json(args.out, {"rows": res, "overlap": k, "seed": args.seed, "guidance_all": args.guidance,
-                             "samples": samples, "engine": args.engine, "eval_wall_s": round(time.time() - t0, 1)})
+                             "samples": samples, "engine": args.engine, "noise_share": share,
+                             "eval_wall_s": round(time.time() - t0, 1)})
         print(json.dumps({t: frac(r) for t, r in res.items()}))
         return
-    write(args, summarize(res, k, args.seed, args.guidance, round(time.time() - t0, 1), samples, args.engine), res,
+    write(args, summarize(res, k, args.seed, args.guidance, round(time.time() - t0, 1), samples, args.engine, share), res,
           args.guidance)
 
 
@@ -568,8 +580,9 @@ def run_tasks(model, ae, args, k, chosen):
 TASKS = ["t2v", "t2v_square", "i2v", "extend_forward", "extend_backward", "chained_extension", "infill", "i2v_conflict"]
 
 
-def summarize(res, k, seed, guidance_all, wall, samples, engine="torch"):
-    """the scores of a full set of task rows; guidance_all: the --guidance used for every task, None: the pack's"""
+def summarize(res, k, seed, guidance_all, wall, samples, engine="torch", noise_share=0.0):
+    """the scores of a full set of task rows; guidance_all: the --guidance used for every task, None: the pack's;
+    noise_share: the starting-noise share the clips were sampled with"""
     n_prompts = sum(len(v) for v in res.values())
     return {
         "prompts": n_prompts,
@@ -588,7 +601,7 @@ def summarize(res, k, seed, guidance_all, wall, samples, engine="torch"):
         "i2v_conflicting_prompt": summarize_conflict(res["i2v_conflict"]),
         "floors": {"t2v_1_object": 0.6, "t2v_2_object": 0.4}, "targets": {"t2v_1_object": 0.9, "t2v_2_object": 0.75},
         "sampler": {"steps": STEPS, "guidance": GUIDANCE if guidance_all is None else guidance_all,
-                    "task_guidance": TASK_GUIDANCE if guidance_all is None else {}}, "seed": seed,
+                    "task_guidance": TASK_GUIDANCE if guidance_all is None else {}, "noise_share": noise_share}, "seed": seed,
         "eval_wall_s": wall, "engine": engine,
         "checkpoint_samples_seen": samples,
     }
@@ -610,7 +623,8 @@ def write(args, scores, res, guidance_all):
         man["evaluation"] = {"command": "python3 model/evaluate.py --manifest "
                                         "resources/models/world-s/manifest.json" + (f" --seed {scores['seed']}")
                                         + (f" --guidance {guidance_all}" if guidance_all is not None else "")
-                                        + (" --engine ort" if scores.get("engine") == "ort" else ""),
+                                        + (" --engine ort" if scores.get("engine") == "ort" else "")
+                                        + (f" --noise-share {args.noise_share}" if args.noise_share is not None else ""),
                              "scorer": "model/evaluate.py (written from shared/WORLD.md)", "scores": scores}
         tmp = args.manifest + ".tmp"
         with open(tmp, "w") as f:

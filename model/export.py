@@ -21,7 +21,7 @@ sys.path.insert(0, HERE)
 
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops, extend_overlap  # noqa: E402
 from studio_model.text import MAX_TOKENS, PAD_ID, UNK_ID, vocab_json  # noqa: E402
-from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, t_grid  # noqa: E402
+from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, noise_share_of, t_grid  # noqa: E402
 
 PACK_ID = "world-s"
 OPSET = 17
@@ -171,7 +171,11 @@ def export(ckpt, out, version=None):
             # where a task was measured better at another guidance (the app and the CLI use it for that task)
             "task_guidance": dict(TASK_GUIDANCE),
             "schedule": "t_i = 1 - i/steps for i = 0..steps (linear from 1 to 0); rectified flow x_t = (1-t)*x0 + t*eps",
-            "noise": "x = eps ~ N(0,1), shape [B,C,T,h,w], drawn once from the seed",
+            # the share of the starting noise that every frame shares, as the model last trained (train.py --noise-share)
+            "noise_share": noise_share_of(st),
+            "noise": "x = eps ~ N(0,1), shape [B,C,T,h,w], drawn once from the seed: eps = sqrt(1 - noise_share) * e + "
+                     "sqrt(noise_share) * s, e ~ N(0,1) [B,C,T,h,w] and s ~ N(0,1) [B,C,1,h,w] one draw every frame "
+                     "shares (eps = e where noise_share is 0)",
             "steps_detail": [
                 "for i in 0..steps-1: t = t_i, t2 = t_{i+1}",
                 "text_c = text_encoder(tokens(prompt)); text_u = text_encoder(tokens(null_prompt)) (all pad ids)",

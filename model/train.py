@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, conv_flops, dit_flops  # noqa: E402
-from studio_model.sampler import encode_clip, start_noise, to_tensor, unit_range  # noqa: E402
+from studio_model.sampler import encode_clip, noise_share_of, start_noise, to_tensor, unit_range  # noqa: E402
 from studio_model.text import MAX_TOKENS, WORDS, tokenize  # noqa: E402
 
 FPS = 8
@@ -410,9 +410,11 @@ def main():
     ap.add_argument("--partner-side-p", type=float, default=0.0,
                     help="share of two-object prompts where one object travels from its partner's side: the first "
                          "goes left or the second right (default 0: as drawn; session 32)")
-    ap.add_argument("--noise-share", type=float, default=0.0,
+    ap.add_argument("--noise-share", type=float, default=None,
                     help="share of the noise that the frames of a clip share (sampler.start_noise), against the "
-                         "background texture each frame draws on its own (default 0: independent; session 41)")
+                         "background texture each frame draws on its own (session 41; default: the share the "
+                         "checkpoint last trained with, 0 before session 42, so a resumed run keeps the noise the "
+                         "pack's manifest samples with)")
     ap.add_argument("--temporal-weight", type=float, default=0.0,
                     help="weight of the frame-to-frame change error beside the x0 loss (train.temporal_error), "
                          "against generated frames that flicker (default 0: off; session 40)")
@@ -420,7 +422,7 @@ def main():
     set_mixture(args.t2v_share, args.t1_share)
     spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p,
                        args.partner_side_p)
-    if not 0 <= args.noise_share < 1:
+    if args.noise_share is not None and not 0 <= args.noise_share < 1:
         raise SystemExit(f"--noise-share is a share of the noise, in [0, 1), not {args.noise_share}")
     if not args.temporal_weight >= 0:
         raise SystemExit(f"--temporal-weight is a loss weight, 0 or more, not {args.temporal_weight}")
@@ -503,9 +505,12 @@ def main():
 
     # ---------------- DiT stage
     ae.eval()
+    if args.noise_share is None:
+        args.noise_share = noise_share_of(state)
     cfg = DiTConfig(**state["dit_cfg"]) if "dit_cfg" in state else default_dit_cfg()
     model = VideoModel(cfg)
     ema = VideoModel(cfg)
+    ema.noise_share = args.noise_share  # the curve's probes and quick_eval sample as the pack will
     if "dit" in state:
         model.load_state_dict(state["dit"])
         ema.load_state_dict(state["dit_ema"])
@@ -611,7 +616,7 @@ def main():
                 ema.eval()
                 # the scorers run on the CPU (the same numbers on any training device)
                 ema_cpu = ema if dev.type == "cpu" else copy.deepcopy(ema).cpu()
-                obj = oe.object_error(ema_cpu, ae.encoder, probe=probe)
+                obj = oe.object_error(ema_cpu, ae.encoder, probe=probe, share=args.noise_share)
                 sc = ev.quick_eval(ema_cpu, ae, n=30) if args.quick_eval else None
                 log(json.dumps({"step": st["step"], "samples": st["samples"], "wall": seg_wall0 + time.time() - seg_start,
                                 "loss": float(np.mean(losses[-100:])), "object_error_t1": obj, "quick_eval": sc}), fn="curve.log")

@@ -7,7 +7,7 @@ import { canvasFor, type GraphName, type Manifest } from './manifest';
 import { discoverPacks, builtInModelsDir, type Pack, type PackProblem } from './packs';
 import { OrtHost, chooseProviders, defaultThreads, ortVersion, type ProviderChoice, type TensorData } from './ort-host';
 import { Rng } from './prng';
-import { expandMask, latentSize, sample, type LatentShape, type Prediction, type ScheduleSpec } from './sampler';
+import { expandMask, latentSize, sample, startNoise, type LatentShape, type Prediction, type ScheduleSpec } from './sampler';
 import { Tokenizer } from './tokenizer';
 import { framesToLatent, latentToFrames, rgbToTensor, tensorToRgb } from './frames';
 import { CancelledError, pause, throwIfAborted } from './util';
@@ -76,6 +76,8 @@ export interface GenerateResult {
   fps: number;
   steps: number;
   guidance: number;
+  /** The share of the starting noise every frame shared (the pack's sampler.noise_share). */
+  noiseShare: number;
   unknownWords: string[];
   truncatedWords: string[];
   provider: string;
@@ -333,8 +335,9 @@ export class Engine {
     throwIfAborted(signal);
     const maskFull = expandMask(frameMask, shape);
 
-    // noise: our own generator, so the bytes do not depend on the runtime
-    const noise = new Rng(req.seed).normals(n);
+    // noise: our own generator, so the bytes do not depend on the runtime; with the share the pack trained with
+    const noiseShare = m.sampler.noise_share;
+    const noise = startNoise(new Rng(req.seed), shape, noiseShare);
 
     const key = `${m.id}/denoiser`;
     const dimsX = [C, T, shape.h, shape.w];
@@ -426,6 +429,7 @@ export class Engine {
       fps: m.fps,
       steps,
       guidance,
+      noiseShare,
       unknownWords: tok.unknownWords,
       truncatedWords: tok.truncatedWords,
       provider: lp.provider,

@@ -42,6 +42,8 @@ export const Manifest = z.looseObject({
     guidance: z.number().min(0),
     /** Tasks measured better at another guidance than `guidance` (e.g. { infill: 3 }), by manifest task name. */
     task_guidance: z.record(z.string(), z.number().min(0)).optional(),
+    /** The share of the starting noise that every frame shares, as the pack trained (0 for packs before it). */
+    noise_share: z.number().min(0).lt(1).default(0),
     schedule: z.string().optional(),
   }),
   text: z.looseObject({

@@ -8,6 +8,7 @@
  *              x   = x0 + (t'/t) * (x - x0)                         (Euler; at t'=0, x = x0)
  * Pure array math over Float32Arrays in [C,T,h,w] layout; the denoiser is a callback.
  */
+import type { Rng } from './prng';
 import { CancelledError } from './util';
 
 export type Prediction = 'x0' | 'velocity';
@@ -54,6 +55,31 @@ export interface LatentShape {
   T: number;
   h: number;
   w: number;
+}
+
+/**
+ * The starting noise [C,T,h,w], N(0,1) in every element. A share > 0 (manifest sampler.noise_share: the share
+ * the pack trained with) mixes in one [C,h,w] draw that every frame shares, sqrt(1-share)*e + sqrt(share)*s,
+ * so that neighbouring frames start alike and keep one background texture rather than each drawing its own
+ * (model/README.md, session 41). The per-frame draw comes first and the shared one only when asked for, so a
+ * share of 0 gives the bytes the engine always drew for a seed. As model/studio_model/sampler.py start_noise.
+ */
+export function startNoise(rng: Rng, s: LatentShape, share = 0): Float32Array {
+  if (!(share >= 0 && share < 1)) throw new Error(`the noise share must lie in [0, 1), not ${share}`);
+  const noise = rng.normals(latentSize(s));
+  if (share === 0) return noise;
+  const plane = s.h * s.w;
+  const shared = rng.normals(s.C * plane);
+  const a = Math.sqrt(1 - share);
+  const b = Math.sqrt(share);
+  for (let c = 0; c < s.C; c++) {
+    const sc = c * plane;
+    for (let t = 0; t < s.T; t++) {
+      const off = (c * s.T + t) * plane;
+      for (let i = 0; i < plane; i++) noise[off + i] = a * noise[off + i]! + b * shared[sc + i]!;
+    }
+  }
+  return noise;
 }
 
 export function latentSize(s: LatentShape): number {

@@ -54,6 +54,8 @@ export interface Provenance {
   seed: number;
   steps: number;
   guidance: number;
+  /** The share of the starting noise every frame shared (the pack's; with the seed it fixes the noise). */
+  noise_share: number;
   aspect: string;
   width: number;
   height: number;
@@ -296,6 +298,7 @@ export async function runTask(engine: Engine, req: RunRequest, hooks: GenerateHo
       seed: req.seed,
       steps: result.steps,
       guidance: result.guidance,
+      noise_share: result.noiseShare,
       aspect,
       width,
       height,

@@ -432,6 +432,10 @@ class DiT(nn.Module):
 
 
 class VideoModel(nn.Module):
+    # the starting-noise share this model expects (sampler.noise_share_of its checkpoint; evaluate.load sets it):
+    # a plain attribute, not a weight, so the state dict is unchanged
+    noise_share = 0.0
+
     def __init__(self, cfg: DiTConfig):
         super().__init__()
         self.cfg = cfg

@@ -2,7 +2,7 @@
 
 Exactly what the TypeScript engine does (see manifest "sampler"):
   t_i = 1 - i/steps, i = 0..steps            (t=1 pure noise, t=0 clean)
-  x = noise ~ N(0,1) [B,C,T,h,w]
+  x = noise ~ N(0,1) [B,C,T,h,w]              (start_noise: with the pack's noise_share mixed in)
   for i in 0..steps-1:  t = t_i, t' = t_{i+1}
       xc = denoiser(x, t, text(prompt), cond, mask); xu = denoiser(x, t, text(null prompt), cond, mask)
       x0 = xu + guidance * (xc - xu)
@@ -60,16 +60,29 @@ def start_noise(shape, share=0.0, generator=None):
     return noise
 
 
+def noise_share_of(state):
+    """The starting-noise share (start_noise) a checkpoint's model expects: the --noise-share of the last DiT
+    session in its history, since a model is tuned to the noise it trained on last. 0 for checkpoints from
+    before --noise-share (session 41), whose sessions did not record one. export.py writes it into the
+    manifest as sampler.noise_share, which the app's engine reads."""
+    for session in reversed(state.get("history", [])):
+        if "dit_session" in session:
+            return float(session["dit_session"].get("noise_share") or 0.0)
+    return 0.0
+
+
 def t_grid(steps):
     return [1.0 - i / steps for i in range(steps + 1)]
 
 
 @torch.no_grad()
-def sample(model, tokens, null_tokens, cond, mask, steps=STEPS, guidance=GUIDANCE, noise=None, generator=None):
-    """model: VideoModel (text_encoder + dit). tokens/null_tokens [B,L]; cond [B,C,T,h,w]; mask [B,1,T,h,w]."""
+def sample(model, tokens, null_tokens, cond, mask, steps=STEPS, guidance=GUIDANCE, noise=None, generator=None,
+           share=0.0):
+    """model: VideoModel (text_encoder + dit). tokens/null_tokens [B,L]; cond [B,C,T,h,w]; mask [B,1,T,h,w].
+    share: the starting-noise share (noise_share_of) where no noise is given."""
     B = tokens.shape[0]
     if noise is None:
-        noise = start_noise(cond.shape, generator=generator)
+        noise = start_noise(cond.shape, share, generator)
     # guidance 1 is the conditional prediction alone: no unconditional pass (as the app's engine does)
     text = model.text_encoder(tokens if guidance == 1 else torch.cat([tokens, null_tokens], 0))
     x = noise

@@ -60,6 +60,16 @@ def test_manifest_sampler_is_the_one_the_evaluation_measured():
     assert ev["steps"] == STEPS and ev["guidance"] == GUIDANCE and ev["task_guidance"] == TASK_GUIDANCE
 
 
+def test_manifest_noise_share_is_the_one_the_pack_trained_and_was_measured_with():
+    """The app mixes the manifest's sampler.noise_share into its starting noise (0 where absent, as in packs
+    before session 42); it must be the share the pack's checkpoint last trained with, and the one its scores
+    were sampled with."""
+    from studio_model.sampler import noise_share_of
+    share = manifest()["sampler"].get("noise_share", 0.0)
+    assert share == noise_share_of(torch.load(CKPT, map_location="cpu"))
+    assert manifest()["evaluation"]["scores"]["sampler"].get("noise_share", 0.0) == share
+
+
 def test_manifest_extend_overlap_is_the_one_the_evaluation_measured():
     """The app gives an extension the manifest's overlap (4 when it names none); the scores must have been
     measured with that many given frames, the one nets.extend_overlap picks for the pack's patches."""

@@ -22,17 +22,19 @@ sys.path.insert(0, HERE)
 
 import train  # noqa: E402
 from export import load_modules  # noqa: E402
+from studio_model.sampler import noise_share_of, start_noise  # noqa: E402
 
 LEVELS = (0.08, 0.25, 0.5, 1.0)
 
 
 @torch.no_grad()
-def flicker_rows(model, lat, tok, masks, seed=3, levels=LEVELS):
-    """lat [B,C,T,h,w], tok [B,L], masks [B,T] (given frames) -> one dict per noise level"""
+def flicker_rows(model, lat, tok, masks, seed=3, levels=LEVELS, share=0.0):
+    """lat [B,C,T,h,w], tok [B,L], masks [B,T] (given frames) -> one dict per noise level; share: the
+    starting-noise share the model trained on (sampler.noise_share_of)"""
     B, C, T, h, w = lat.shape
     mask = masks[:, None, :, None, None].expand(B, 1, T, h, w).contiguous()
     cond = lat * mask
-    eps = torch.randn(lat.shape, generator=torch.Generator().manual_seed(seed))
+    eps = start_noise(lat.shape, share, torch.Generator().manual_seed(seed))
     free = 1 - mask
     rows = []
     for t in levels:
@@ -60,7 +62,7 @@ def main():
     masks = torch.from_numpy(np.stack([train.make_mask(rng, T, "ext_fwd" if i % 2 == 0 else "t2v")
                                        for i in range(lat.shape[0])]))
     print(f"{a.ckpt}: DiT step {st['stages']['dit']['step']}")
-    for r in flicker_rows(model, lat, tok, masks):
+    for r in flicker_rows(model, lat, tok, masks, share=noise_share_of(st)):
         print(f"t {r['t']:.2f}  x0 error {r['x0_error']:.4f}  temporal error {r['temporal_error']:.4f}  "
               f"|change| predicted {r['pred_change']:.4f}, true {r['true_change']:.4f}")
 

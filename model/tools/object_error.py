@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
-from studio_model.sampler import encode_clip, to_tensor  # noqa: E402
+from studio_model.sampler import encode_clip, start_noise, to_tensor  # noqa: E402
 from studio_model.text import MAX_TOKENS, tokenize  # noqa: E402
 
 
@@ -45,12 +45,13 @@ def probe_set(encoder, n=32, seed=7, W=128, H=72, frames=16, readings=False):
 
 
 @torch.no_grad()
-def object_error(model, encoder, n=32, seed=7, probe=None):
-    """{'object': .., 'background': .., 'object_null_prompt': .., 'object_batch_mean': ..} at t = 1"""
+def object_error(model, encoder, n=32, seed=7, probe=None, share=0.0):
+    """{'object': .., 'background': .., 'object_null_prompt': .., 'object_batch_mean': ..} at t = 1, from
+    starting noise with the share the model samples with (sampler.noise_share_of)"""
     toks, lat, cells = probe or probe_set(encoder, n, seed, readings=model.cfg.word_readings)
     B = lat.shape[0]
     g = torch.Generator().manual_seed(seed)
-    noise = torch.randn(lat.shape, generator=g)
+    noise = start_noise(lat.shape, share, g)
     zero = torch.zeros_like(lat)
     mask = torch.zeros(B, 1, *lat.shape[2:])
     t = torch.ones(B)
@@ -68,7 +69,7 @@ def main():
     ap.add_argument("--n", type=int, default=32)
     a = ap.parse_args()
     model, ae, _ = ev.load(a.ckpt)
-    print(json.dumps(object_error(model, ae.encoder, a.n)))
+    print(json.dumps(object_error(model, ae.encoder, a.n, share=model.noise_share)))
 
 
 if __name__ == "__main__":

@@ -99,6 +99,7 @@ class VideoModel:
     """Stands in for studio_model.nets.VideoModel where the sampler and the scorers call it."""
 
     training = False
+    noise_share = nets.VideoModel.noise_share
 
     def __init__(self, graphs: Graphs, cfg):
         self.graphs, self.cfg = graphs, cfg
@@ -135,9 +136,15 @@ class AutoEncoder:
 
 
 def from_pack(pack_dir, ae_cfg, dit_cfg, threads=2):
-    """(model, ae) stand-ins over a pack folder's graphs"""
+    """(model, ae) stand-ins over a pack folder's graphs; the model samples with the starting-noise share its
+    manifest gives (sampler.noise_share), as the app does"""
     g = Graphs(pack_dir, threads)
-    return VideoModel(g, dit_cfg), AutoEncoder(g, ae_cfg)
+    model = VideoModel(g, dit_cfg)
+    mpath = os.path.join(pack_dir, "manifest.json")
+    if os.path.exists(mpath):
+        with open(mpath) as f:
+            model.noise_share = float(json.load(f)["sampler"].get("noise_share", 0.0))
+    return model, AutoEncoder(g, ae_cfg)
 
 
 def from_modules(model, ae, threads=2):
@@ -147,4 +154,6 @@ def from_modules(model, ae, threads=2):
     out = tempfile.mkdtemp(prefix="ort_pack_")
     atexit.register(shutil.rmtree, out, True)
     export.export_graphs(ae, model, out)
-    return from_pack(out, ae.cfg, model.cfg, threads)
+    graphs_model, graphs_ae = from_pack(out, ae.cfg, model.cfg, threads)
+    graphs_model.noise_share = model.noise_share
+    return graphs_model, graphs_ae

@@ -19,7 +19,7 @@ sys.path.insert(0, MODEL)
 
 import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
-from studio_model.sampler import decode_clip, to_u8  # noqa: E402
+from studio_model.sampler import decode_clip, start_noise, to_u8  # noqa: E402
 
 PROMPTS = ["a red ball moves right on a grass field", "a big blue box spins in the snow",
            "a small yellow star rises at night", "a green triangle falls in the desert",
@@ -44,7 +44,7 @@ def main():
     B = len(PROMPTS)
     shape = (B, ae.cfg.channels, 16, H // 4, W // 4)
     with torch.no_grad():
-        x0 = model.dit(torch.randn(shape, generator=torch.Generator().manual_seed(0)), torch.ones(B),
+        x0 = model.dit(start_noise(shape, model.noise_share, torch.Generator().manual_seed(0)), torch.ones(B),
                        model.text_encoder(tok), torch.zeros(shape), torch.zeros(B, 1, 16, H // 4, W // 4))
         t1 = to_u8(decode_clip(ae.decoder, x0).reshape(-1, 3, H, W)).reshape(B, 16, H, W, 3)
     rows = []

@@ -37,6 +37,7 @@ sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
+from studio_model.sampler import start_noise  # noqa: E402
 
 BASES = [("red", "ball", "rolls right", "on a grass field"), ("blue", "box", "moves up", "in the snow"),
          ("yellow", "star", "falls", "in the desert"), ("purple", "ring", "bounces", "over the sea")]
@@ -62,7 +63,7 @@ def sensitivity(model, ae, noises=2, ts=(1.0, 0.8, 0.5)):
     out = {k: {str(t): 0.0 for t in ts} for k in SWAPS}
     n = 0
     for seed in range(noises):
-        x = torch.randn(1, C, 16, 18, 32, generator=torch.Generator().manual_seed(seed))
+        x = start_noise((1, C, 16, 18, 32), model.noise_share, torch.Generator().manual_seed(seed))
         for b in BASES:
             n += 1
             base_text = model.text_encoder(model.tokens([prompt(*b)]))

@@ -201,6 +201,27 @@ describe('engine with the built-in pack', () => {
     }
   });
 
+  it("a pack's sampler.noise_share ties the starting noise of every frame: another clip from the same seed, in provenance", async () => {
+    const models = path.join(tmp, 'models-share');
+    const pack = engine.pack();
+    cpSync(pack.dir, path.join(models, 'world-s'), { recursive: true });
+    const mf = path.join(models, 'world-s', 'manifest.json');
+    const m = JSON.parse(readFileSync(mf, 'utf8'));
+    const share = pack.manifest.sampler.noise_share === 0.5 ? 0.3 : 0.5;
+    writeFileSync(mf, JSON.stringify({ ...m, sampler: { ...m.sampler, noise_share: share } }));
+    const e2 = await Engine.open({ builtInDir: models, userModelDirs: [] });
+    try {
+      const plain = await gen({ out: out('share-plain') });
+      expect(plain.provenance.noise_share).toBe(pack.manifest.sampler.noise_share);
+      const tied = await runTask(e2, { task: { kind: 'text-to-video' }, prompt: 'a red ball bounces on the grass', seed: 11, steps: STEPS, out: out('share-tied') });
+      expect(tied.provenance.noise_share).toBe(share);
+      expect(tied.provenance.pack.sha256).not.toBe(plain.provenance.pack.sha256);
+      for (const n of [1, 8, 16]) expect(png(tied.dir, n).equals(png(plain.dir, n)), `frame ${n}`).toBe(false);
+    } finally {
+      await e2.close();
+    }
+  });
+
   it('in-filling between two pictures and between two clips: the given frames first and last', async () => {
     const a = path.join(images, 'world-a.png');
     const b = path.join(images, 'world-b.png');
@@ -367,7 +388,7 @@ describe('engine with the built-in pack', () => {
     expect(err.join('')).toMatch(/Unknown words: zorbles/);
     expect(framesOf(dest)[0]).toBe('0001.png');
     const pv = JSON.parse(readFileSync(path.join(dest, 'provenance.json'), 'utf8'));
-    for (const k of ['prompt', 'seed', 'steps', 'guidance', 'width', 'height', 'fps', 'frames', 'pack', 'provider', 'engine_version', 'conditioning', 'unknown_words', 'timings'])
+    for (const k of ['prompt', 'seed', 'steps', 'guidance', 'noise_share', 'width', 'height', 'fps', 'frames', 'pack', 'provider', 'engine_version', 'conditioning', 'unknown_words', 'timings'])
       expect(pv, k).toHaveProperty(k);
     expect(pv).toMatchObject({ seed: 5, steps: 2, guidance: 2, unknown_words: ['zorbles'] });
     expect(Object.keys(pv.pack).sort()).toEqual(['id', 'sha256', 'version']);

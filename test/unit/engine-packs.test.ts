@@ -49,6 +49,8 @@ describe('model packs', () => {
     expect(predictionOf(p.manifest)).toBe('x0');
     expect(scheduleOf(p.manifest)).toEqual({ kind: 'linear' });
     expect(latentNormOf(p.manifest)).toBeNull();
+    // packs from before the noise share sample from independent noise
+    expect(p.manifest.sampler.noise_share).toBe(0);
   });
 
   it("reads a vocabulary's word readings, and names the vocabulary when a reading is malformed", async () => {
@@ -77,6 +79,9 @@ describe('model packs', () => {
     await expect(loadPack(badJson)).rejects.toThrow(/manifest\.json is not valid JSON/);
     const badField = makePack('badfield', (m) => (m.latent.channels = 'four'));
     await expect(loadPack(badField)).rejects.toThrow(/manifest\.json does not match the manifest format: latent\.channels/);
+    const badShare = makePack('badshare', (m) => (m.sampler.noise_share = 1));
+    await expect(loadPack(badShare)).rejects.toThrow(/manifest\.json does not match the manifest format: sampler\.noise_share/);
+    rmSync(badShare, { recursive: true, force: true });
     const escape = makePack('escape', (m) => (m.graphs.decoder.file = '../../etc/passwd'));
     await expect(loadPack(escape)).rejects.toThrow(/graphs\.decoder\.file/);
     const noVocab = makePack('novocab');

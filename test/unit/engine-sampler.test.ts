@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eulerStep, expandMask, guide, pinKnown, sample, timeGrid, toX0, type LatentShape } from '../../main/engine/sampler';
+import { eulerStep, expandMask, guide, pinKnown, sample, startNoise, timeGrid, toX0, type LatentShape } from '../../main/engine/sampler';
+import { Rng } from '../../main/engine/prng';
 import { framesToLatent, latentToFrames, psnr, rgbToTensor, tensorToRgb } from '../../main/engine/frames';
 import { CancelledError } from '../../main/engine/util';
 import { poolLatent } from '../../main/engine/engine';
@@ -10,6 +11,32 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, eps = 1e-6) => {
 };
 
 describe('sampler math', () => {
+  it("starting noise: share 0 is the seed's plain draw; a share ties every frame to one shared draw", () => {
+    const s: LatentShape = { C: 4, T: 16, h: 18, w: 32 };
+    const n = s.C * s.T * s.h * s.w;
+    // share 0 (every pack before session 42): the very bytes the engine drew for a seed before the share
+    expect(startNoise(new Rng(9), s, 0)).toEqual(new Rng(9).normals(n));
+    expect(startNoise(new Rng(9), s)).toEqual(new Rng(9).normals(n));
+    // share 0.6: the per-frame draw first, then one [C,h,w] draw, mixed sqrt(0.4) e + sqrt(0.6) s
+    const x = startNoise(new Rng(9), s, 0.6);
+    const r = new Rng(9);
+    const e = r.normals(n);
+    const sh = r.normals(s.C * s.h * s.w);
+    const plane = s.h * s.w;
+    const at = (c: number, t: number, i: number) => (c * s.T + t) * plane + i;
+    for (const [c, t, i] of [[0, 0, 0], [3, 15, plane - 1], [2, 7, 100]] as const)
+      expect(x[at(c, t, i)]).toBeCloseTo(Math.sqrt(0.4) * e[at(c, t, i)]! + Math.sqrt(0.6) * sh[c * plane + i]!, 5);
+    // each element stays N(0,1); two frames correlate by the share
+    let m = 0, v = 0, cov = 0;
+    for (let i = 0; i < n; i++) { m += x[i]!; v += x[i]! * x[i]!; }
+    expect(Math.abs(m / n)).toBeLessThan(0.03);
+    expect(Math.abs(v / n - 1)).toBeLessThan(0.03);
+    for (let c = 0; c < s.C; c++) for (let i = 0; i < plane; i++) cov += x[at(c, 0, i)]! * x[at(c, 11, i)]!;
+    expect(cov / (s.C * plane)).toBeGreaterThan(0.52);
+    expect(cov / (s.C * plane)).toBeLessThan(0.68);
+    expect(() => startNoise(new Rng(9), s, 1)).toThrow(/noise share must lie in \[0, 1\)/);
+  });
+
   it('time grid: t_i = 1 - i/steps, from 1 to exactly 0', () => {
     expect(timeGrid(4)).toEqual([1, 0.75, 0.5, 0.25, 0]);
     expect(timeGrid(12)[0]).toBe(1);
