@@ -34,6 +34,15 @@ const png = (dir: string, n: number) => readFileSync(path.join(dir, 'frames', `$
 const gen = (req: Partial<RunRequest> & { out: string }, hooks?: GenerateHooks) =>
   runTask(engine, { task: { kind: 'text-to-video' }, prompt: 'a red ball bounces on the grass', seed: 11, steps: STEPS, ...req }, hooks);
 
+/** A models folder holding the built-in pack with its manifest edited, as another trainer might write it. */
+function editedPack(name: string, edit: (m: Record<string, any>) => Record<string, any>): string {
+  const models = path.join(tmp, name);
+  cpSync(engine.pack().dir, path.join(models, 'world-s'), { recursive: true });
+  const mf = path.join(models, 'world-s', 'manifest.json');
+  writeFileSync(mf, JSON.stringify(edit(JSON.parse(readFileSync(mf, 'utf8')))));
+  return models;
+}
+
 beforeAll(async () => {
   engine = await Engine.open({ builtInDir: modelsDir, userModelDirs: [] });
 });
@@ -178,13 +187,8 @@ describe('engine with the built-in pack', () => {
   });
 
   it("a pack's conditioning.extend_overlap sets how many frames an extension continues from; --overlap still wins", async () => {
-    const models = path.join(tmp, 'models-overlap');
-    const pack = engine.pack();
-    cpSync(pack.dir, path.join(models, 'world-s'), { recursive: true });
-    const mf = path.join(models, 'world-s', 'manifest.json');
-    const m = JSON.parse(readFileSync(mf, 'utf8'));
-    const k = extendOverlap(pack.manifest) === 6 ? 5 : 6;
-    writeFileSync(mf, JSON.stringify({ ...m, conditioning: { ...m.conditioning, extend_overlap: k } }));
+    const k = extendOverlap(engine.pack().manifest) === 6 ? 5 : 6;
+    const models = editedPack('models-overlap', (m) => ({ ...m, conditioning: { ...m.conditioning, extend_overlap: k } }));
     const e2 = await Engine.open({ builtInDir: models, userModelDirs: [] });
     try {
       const src = out('t2v-a');
@@ -202,13 +206,9 @@ describe('engine with the built-in pack', () => {
   });
 
   it("a pack's sampler.noise_share ties the starting noise of every frame: another clip from the same seed, in provenance", async () => {
-    const models = path.join(tmp, 'models-share');
     const pack = engine.pack();
-    cpSync(pack.dir, path.join(models, 'world-s'), { recursive: true });
-    const mf = path.join(models, 'world-s', 'manifest.json');
-    const m = JSON.parse(readFileSync(mf, 'utf8'));
     const share = pack.manifest.sampler.noise_share === 0.5 ? 0.3 : 0.5;
-    writeFileSync(mf, JSON.stringify({ ...m, sampler: { ...m.sampler, noise_share: share } }));
+    const models = editedPack('models-share', (m) => ({ ...m, sampler: { ...m.sampler, noise_share: share } }));
     const e2 = await Engine.open({ builtInDir: models, userModelDirs: [] });
     try {
       const plain = await gen({ out: out('share-plain') });
