@@ -26,7 +26,7 @@ sys.path.insert(0, HERE)
 from studio_model import world  # noqa: E402
 from studio_model.nets import extend_overlap  # noqa: E402
 from studio_model.world import ObjectSpec, SceneSpec, PALETTE, SCENE_NAMES  # noqa: E402
-from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, noise_share_of, sample, start_noise, to_tensor, to_u8  # noqa: E402
+from studio_model.sampler import GUIDANCE, STEPS, TASK_GUIDANCE, decode_clip, encode_clip, guidance_for, sample, start_noise, to_tensor, to_u8  # noqa: E402
 from studio_model.text import MAX_TOKENS  # noqa: E402
 
 FRAMES = 16
@@ -83,6 +83,9 @@ def load(ckpt, engine="torch", threads=2):
     engine 'ort': those weights exported as a pack's graphs and run in onnxruntime-node, the app's runtime
     (tools/ort_engine.py); the sampler and the scorers are the same."""
     from export import load_modules
+    # imported here, not at the top: a training run's curve points reload this module against the
+    # studio_model it started with, which may be older than this file (session 42 lost two points so)
+    from studio_model.sampler import noise_share_of
     ae, model, st = load_modules(ckpt)
     model.noise_share = noise_share_of(st)
     if engine == "ort":
