@@ -100,6 +100,11 @@ GUIDANCE_ALL = None
 NOISE_SHARE = None
 
 
+def noise_share_for(model):
+    """the starting-noise share generate() samples this model with: --noise-share, else the model's own"""
+    return model.noise_share if NOISE_SHARE is None else NOISE_SHARE
+
+
 class Skipped(Exception):
     """raised by generate() for the SKIP model: a task left out of --tasks draws its prompts and stops"""
 
@@ -136,7 +141,7 @@ def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed
                     cond[j, :, f] = lat[:, f]
                     mask[j, :, f] = 1
         g = torch.Generator().manual_seed(seed * 100003 + s)
-        noise = start_noise(cond.shape, model.noise_share if NOISE_SHARE is None else NOISE_SHARE, g)
+        noise = start_noise(cond.shape, noise_share_for(model), g)
         lat = sample(model, tok, null.expand(B, -1), cond, mask, steps=steps, guidance=guidance, noise=noise)
         fr = decode_clip(ae.decoder, lat)
         outs += [to_u8(f) for f in fr]
@@ -517,7 +522,7 @@ def main():
                               p0["samples"], p0.get("engine", "torch"), p0.get("noise_share", 0.0)), res, p0["guidance_all"])
         return
     model, ae, st = load(args.ckpt, args.engine, args.threads)
-    share = model.noise_share if NOISE_SHARE is None else NOISE_SHARE
+    share = noise_share_for(model)
     k = args.overlap or extend_overlap(model.cfg)
     samples = st.get("stages", {}).get("dit", {}).get("samples")
     if args.only == "i2v_conflict":
