@@ -172,6 +172,15 @@ class DiTConfig:
     # most travels that go the right way (`evaluate.motion_ok`'s size error). With the neighbours' vectors,
     # the frames on either side of a boundary are drawn from the same three slices.
     seam_out: bool = False
+    # Whether the output may lean, token element by token element, towards the nearest given frame's latent
+    # ("held": out + g * (held - out), g from one more projection at zero, and zero in clips with no given
+    # frame, so text-to-video is the old model exactly; False in packs up to 0.25.0). Why: an extension's
+    # generated frames missed the given frames' background by about 0.03 of the latent's unit (session 43,
+    # measured on 0.25.0's still scenes) while the world's does not change at all, and that texture is the
+    # jump that fails the seams of slow motions (session 41); re-noising at low t or averaging predictions
+    # did not move it, since the model's low-t prediction keeps it. A token that sees a still background
+    # beside a given frame can copy that frame exactly by setting g to 1 there, instead of redrawing it.
+    hold_out: bool = False
 
 
 def extend_overlap(cfg):
@@ -382,6 +391,11 @@ class DiT(nn.Module):
             self.out_next = nn.Linear(d, pout, bias=False)
             nn.init.zeros_(self.out_prev.weight)
             nn.init.zeros_(self.out_next.weight)
+        if cfg.hold_out:
+            # how far each output element leans towards the held frame (DiTConfig.hold_out)
+            self.out_hold = nn.Linear(d, pout)
+            nn.init.zeros_(self.out_hold.weight)
+            nn.init.zeros_(self.out_hold.bias)
 
     def pos_emb(self, nt, nh, nw, device=None):
         d = self.cfg.width
@@ -427,8 +441,26 @@ class DiT(nn.Module):
             s = nh * nw
             pad = torch.zeros_like(y[:, :s])
             z = z + self.out_prev(torch.cat([pad, y[:, :-s]], 1)) + self.out_next(torch.cat([y[:, s:], pad], 1))
+        if cfg.hold_out:
+            held, any_given = held_frames(cond, mask)
+            held = held.reshape(B, C, nt, pt, nh, ps, nw, ps).permute(0, 2, 4, 6, 1, 3, 5, 7).reshape(z.shape)
+            z = z + self.out_hold(y) * any_given.view(B, 1, 1) * (held - z)
         z = z.reshape(B, nt, nh, nw, C, pt, ps, ps).permute(0, 4, 1, 5, 2, 6, 3, 7)
         return z.reshape(B, C, T, H, W)
+
+
+def held_frames(cond, mask, sharp=50.0):
+    """cond [B,C,T,h,w], mask [B,1,T,h,w] -> (held [B,C,T,h,w]: for each frame, the latent of the nearest given
+    frame, the mean of two at equal distance; any_given [B]: 1 where the clip has a given frame, else 0).
+    A frame counts as given where any of its mask is set. A softmax over minus the distances (times `sharp`)
+    rather than an argmin, so the graph is the same for every mask and exports to ONNX as it is; at 50 the
+    next-nearest frame weighs e^-50 of the nearest."""
+    B, _, T = mask.shape[:3]
+    given = mask.amax(dim=(1, 3, 4))  # [B, T]
+    pos = torch.arange(T, dtype=cond.dtype, device=cond.device)
+    dist = (pos[:, None] - pos[None, :]).abs()[None] + (1.0 - given)[:, None, :] * 1e4  # [B, T(frame), T(given)]
+    w = torch.softmax(-sharp * dist, dim=-1)
+    return torch.einsum("bij,bcjhw->bcihw", w, cond), given.amax(dim=1)
 
 
 class VideoModel(nn.Module):
@@ -467,6 +499,8 @@ def dit_flops(cfg: DiTConfig, T=16, h=18, w=32):
         per_layer = N * (4 * d * d + 2 * cfg.mlp * d * d) + 2 * N * N * d
         ada = (cfg.depth + 1) * 6 * d * d
     pin = (2 * cfg.channels + 1) * cfg.patch_t * cfg.patch_s ** 2
-    io = n * pin * d + n * d * cfg.channels * cfg.patch_t * cfg.patch_s ** 2 + L * dt * d
+    # the output projection, and the extra ones of seam_out (slice before, slice after) and hold_out
+    outs = 1 + 2 * cfg.seam_out + cfg.hold_out
+    io = n * pin * d + outs * n * d * cfg.channels * cfg.patch_t * cfg.patch_s ** 2 + L * dt * d
     text = cfg.text_layers * (L * (4 + 2 * 4) * dt * dt + 2 * L * L * dt)
     return 2 * (cfg.depth * per_layer + ada + io) + 2 * text, n

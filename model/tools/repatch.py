@@ -48,6 +48,12 @@ outputs exactly, and the gate learns from the next step.
 (DiTConfig.seam_out; session 23), two projections at zero: the same model exactly until they learn.
 
   /usr/bin/python3 model/tools/repatch.py --from model/checkpoints/world-s.pt --to model/runs/seam.pt --seam-out on
+
+--hold-out on lets the output lean towards the nearest given frame's latent (DiTConfig.hold_out; session 43),
+through one projection at zero: the same model exactly until it learns, and text-to-video stays exactly
+the old model's function of its weights (the lean is zero where no frame is given).
+
+  /usr/bin/python3 model/tools/repatch.py --from model/checkpoints/world-s-next.pt --to model/runs/ckpt.pt --hold-out on
 """
 from __future__ import annotations
 
@@ -106,6 +112,8 @@ def main():
                     help="each object's words get a vector for which object it is, zero at start (DiTConfig.phrase_order)")
     ap.add_argument("--seam-out", choices=["on"],
                     help="each time slice's output also reads the slices beside it, zero at start (DiTConfig.seam_out)")
+    ap.add_argument("--hold-out", choices=["on"],
+                    help="the output may lean towards the nearest given frame, zero at start (DiTConfig.hold_out)")
     a = ap.parse_args()
     state = expand(torch.load(a.src, map_location="cpu"))
     cfg = DiTConfig(**state["dit_cfg"])
@@ -124,11 +132,12 @@ def main():
     bind = cfg.phrase_bind or a.phrase_bind == "on"
     order = cfg.phrase_order or a.phrase_order == "on"
     seam = cfg.seam_out or a.seam_out == "on"
+    hold = cfg.hold_out or a.hold_out == "on"
     # the readings' tokens come after the plain words: the embedding table grows to hold them
     vocab = max(cfg.vocab, len(WORDS)) if readings else cfg.vocab
     changed = {"patch_t": patch_t, "attn": attn, "text_context": context, "pooled_text": pooled,
                "word_readings": readings, "vocab": vocab, "phrase_bind": bind,
-               "phrase_order": order, "seam_out": seam}
+               "phrase_order": order, "seam_out": seam, "hold_out": hold}
     # a reading's token starts as its word: its embedding row (weights, EMA and Adam moments) is copied
     copies = {} if cfg.word_readings or not readings else \
         {WORDS.index(w + r["suffix"]): WORDS.index(w) for r in READINGS for w in r["words"]}
@@ -174,10 +183,11 @@ def main():
                                                         "from_phrase_bind": cfg.phrase_bind, "to_phrase_bind": bind,
                                                         "from_phrase_order": cfg.phrase_order, "to_phrase_order": order,
                                                         "from_seam_out": cfg.seam_out, "to_seam_out": seam,
+                                                        "from_hold_out": cfg.hold_out, "to_hold_out": hold,
                                                         "at_step": state["stages"]["dit"]["step"]}})
     save(state, a.dst)
     print(f"{a.src} (patch_t {cfg.patch_t}, {cfg.attn}, text context {cfg.text_context}, pooled text {cfg.pooled_text}) "
-          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}, phrase bind {bind}, phrase order {order}, seam out {seam}) "
+          f"-> {a.dst} (patch_t {patch_t}, {attn}, text context {context}, pooled text {pooled}, word readings {readings}, phrase bind {bind}, phrase order {order}, seam out {seam}, hold out {hold}) "
           f"at DiT step {state['stages']['dit']['step']}")
 
 
