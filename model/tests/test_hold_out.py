@@ -47,7 +47,7 @@ def test_the_lean_copies_the_held_frame_and_is_off_without_given_frames():
     t = torch.tensor([0.5, 0.5])
     with torch.no_grad():
         model.dit.out_hold.weight.zero_()
-        model.dit.out_hold.bias.fill_(1.0)   # lean all the way: every frame is its held frame
+        model.dit.out_hold.bias.fill_(1.0 / model.dit.HOLD_GAIN)   # lean all the way: every frame is its held frame
         mask = frames_given(2, list(range(6)))
         out = model(x, t, tok, cond * mask, mask)
         assert torch.allclose(out[:, :, 6:], (cond[:, :, 5:6]).expand(-1, -1, 10, -1, -1), atol=1e-5)
