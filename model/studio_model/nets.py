@@ -424,10 +424,7 @@ class DiT(nn.Module):
         B, C, T, H, W = x.shape
         pt, ps = cfg.patch_t, cfg.patch_s
         nt, nh, nw = T // pt, H // ps, W // ps
-        v = torch.cat([x, cond, mask], dim=1)  # [B, 2C+1, T, H, W]
-        Cin = v.shape[1]
-        v = v.reshape(B, Cin, nt, pt, nh, ps, nw, ps).permute(0, 2, 4, 6, 1, 3, 5, 7)
-        v = v.reshape(B, nt * nh * nw, Cin * pt * ps * ps)
+        v = patches(torch.cat([x, cond, mask], dim=1), pt, ps)  # [B, N, (2C+1)*pt*ps*ps]
         h = self.inp(v) + self.pos_emb(nt, nh, nw, v.device)
         tx = self.txt(text) + self.type_txt
         c = self.t_mlp(sincos(t * 1000.0, 256))
@@ -449,10 +446,17 @@ class DiT(nn.Module):
             z = z + self.out_prev(torch.cat([pad, y[:, :-s]], 1)) + self.out_next(torch.cat([y[:, s:], pad], 1))
         if cfg.hold_out:
             held, any_given = held_frames(cond, mask)
-            held = held.reshape(B, C, nt, pt, nh, ps, nw, ps).permute(0, 2, 4, 6, 1, 3, 5, 7).reshape(z.shape)
-            z = z + self.HOLD_GAIN * self.out_hold(y) * any_given.view(B, 1, 1) * (held - z)
+            z = z + self.HOLD_GAIN * self.out_hold(y) * any_given.view(B, 1, 1) * (patches(held, pt, ps) - z)
         z = z.reshape(B, nt, nh, nw, C, pt, ps, ps).permute(0, 4, 1, 5, 2, 6, 3, 7)
         return z.reshape(B, C, T, H, W)
+
+
+def patches(v, pt, ps):
+    """[B, C, T, H, W] -> [B, N, C*pt*ps*ps]: the spacetime patches in token order (time slice, then row,
+    then column), each patch's values channel-major, the layout the output projection writes too"""
+    B, C, T, H, W = v.shape
+    v = v.reshape(B, C, T // pt, pt, H // ps, ps, W // ps, ps).permute(0, 2, 4, 6, 1, 3, 5, 7)
+    return v.reshape(B, (T // pt) * (H // ps) * (W // ps), C * pt * ps * ps)
 
 
 def held_frames(cond, mask, sharp=50.0):
