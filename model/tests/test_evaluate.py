@@ -145,19 +145,35 @@ def test_scores_table_keeps_a_decimal_just_under_a_bar(capsys):
     assert "| 60% | 90% |" in out and "| 40% | 75% |" in out
 
 
-def test_scores_line_states_the_packs_rows(capsys):
-    """tools/scores_table.py --line: the README's one-sentence record of a pack names its version and step and
-    gives each row's share as the manifest holds it (one object, a motion of two objects, in-filling), with the
-    table's decimal where whole percent would reach a floor or target the row has not (0.23.0's 79/88: 89.8%)"""
+def test_pack_history_keeps_every_pack_and_takes_the_outgoing_one(tmp_path):
+    """tools/scores_table.py: a pack's history row gives each score as the manifest holds it (with the table's
+    decimal where whole percent would reach a bar the row has not); --add-history puts the outgoing pack at the
+    head of the history once, however often it is shipped; --history prints the shipped pack first and every
+    earlier one after it, with '-' where an early pack was not scored on a row"""
     import scores_table
     manifest = os.path.join(ROOT, "resources", "models", "world-s", "manifest.json")
     with open(manifest) as f:
         man = json.load(f)
     s = man["evaluation"]["scores"]
-    scores_table.line(manifest)
-    out = capsys.readouterr().out
+    rec = scores_table.record(man)
     one, two = s["text_to_video"]["1_object"], s["text_to_video"]["2_object"]
-    one_pct = scores_table.pct_against(one["all"], *scores_table.bars(s, "1_object"))
-    assert out.startswith(f"{man['version']} (step {man['training']['steps']}) on the same prompts: one object {one_pct} ")
-    assert f"per motion bounce {100 * two['motion_per_kind']['bounce']:.0f}%," in out
-    assert f"in-filling {100 * s['infill']['all']:.0f}% " in out
+    assert rec["version"] == man["version"] and rec["step"] == man["training"]["steps"]
+    assert rec["one"] == scores_table.pct_against(one["all"], *scores_table.bars(s, "1_object"))
+    assert rec["two_per"]["bounce"] == f"{100 * two['motion_per_kind']['bounce']:.0f}%"
+    assert rec["inf"] == f"{100 * s['infill']['all']:.0f}%"
+
+    hist = tmp_path / "pack_history.json"
+    old = scores_table.load_history()
+    assert man["version"] not in [r["version"] for r in old], "the shipped pack belongs in the manifest, not the history"
+    assert [r["version"] for r in old][-1] == "0.1.0" and all(r["step"] > 0 for r in old)
+    scores_table.write_history(old, hist)
+    scores_table.add_history(manifest, hist)
+    scores_table.add_history(manifest, hist)
+    rows = scores_table.load_history(hist)
+    assert [r["version"] for r in rows] == [man["version"]] + [r["version"] for r in old]
+
+    out = scores_table.history(manifest).splitlines()
+    assert out[2].startswith(f"| {man['version']} ({man['training']['steps']}) | {rec['one']} | {rec['two']} |")
+    assert out[3].startswith(f"| {old[0]['version']} ({old[0]['step']}) |")
+    first = next(line for line in out if line.startswith("| 0.1.0 (5453) |"))
+    assert "| - |" in first

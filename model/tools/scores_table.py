@@ -2,12 +2,20 @@
 model/README.md, with the floors and targets beside text-to-video.
 
   /usr/bin/python3 model/tools/scores_table.py resources/models/world-s/manifest.json
-  /usr/bin/python3 model/tools/scores_table.py --line resources/models/world-s/manifest.json
-the one-sentence summary of a pack that the README's "The tables are ..." paragraph keeps for each
-earlier pack (written by hand until session 24, which found 0.12.0's missing).
+  /usr/bin/python3 model/tools/scores_table.py --history resources/models/world-s/manifest.json
+every pack on the same prompts, newest first (the shipped one from its manifest, the ones before it from
+model/pack_history.json), as the README's history tables;
+  /usr/bin/python3 model/tools/scores_table.py --add-history resources/models/world-s/manifest.json
+puts the manifest's pack at the head of model/pack_history.json: ship_pack.sh runs it on the outgoing
+pack before the new one replaces it. Until session 46 each earlier pack was one sentence in a single
+README paragraph (written by hand until session 24, which found 0.12.0's missing); session 46 parsed
+those sentences into pack_history.json, printed percentages as they stood.
 """
 import json
+import os
 import sys
+
+HISTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pack_history.json")
 
 
 def pct(v):
@@ -60,30 +68,78 @@ def main(path):
     print("\n".join(out))
 
 
-def per_kind(per):
-    return ", ".join(f"{m} {pct(v)}" for m, v in sorted(per.items()))
-
-
-def line(path):
-    man = json.load(open(path))
+def record(man):
+    """A pack's row of the history: its scores as the tables print them (strings, so the old packs'
+    hand-written percentages and a manifest's fractions read alike)."""
     s = man["evaluation"]["scores"]
     one, two = s["text_to_video"]["1_object"], s["text_to_video"]["2_object"]
     i2v, ef, eb, ch, inf = (s[k] for k in ("image_to_video", "extend_forward", "extend_backward", "chained_extension", "infill"))
     cf = s["i2v_conflicting_prompt"]
     b1, b2 = bars(s, "1_object"), bars(s, "2_object")  # the table's decimal, so 79/88 is not "90%" here either
-    print(f"{man['version']} (step {man['training']['steps']}) on the same prompts: one object {pct_against(one['all'], *b1)} "
-          f"(colour {pct(one['colour'])}, motion {pct_against(one['motion'], *b1)}; {per_kind(one['motion_per_kind'])}), "
-          f"two objects {pct_against(two['all'], *b2)} (colour {pct(two['colour'])}; per motion {per_kind(two['motion_per_kind'])}), "
-          f"1:1 {pct(s['text_to_video_1x1']['1_object']['all'])}, image-to-video {pct(i2v['all'])} "
-          f"(first frame {pct(i2v['first_frame_28db'])}, motion {pct(i2v['motion'])}), extension forward {pct(ef['all'])} "
-          f"(seam {pct(ef['seam'])}, motion {pct(ef['motion'])}), backward {pct(eb['all'])} (seam {pct(eb['seam'])}, "
-          f"motion {pct(eb['motion'])}), chained {pct(ch['all'])} (background {pct(ch['background'])}, size {pct(ch['size'])}, "
-          f"seams {pct(ch['seams'])}), in-filling {pct(inf['all'])} (ends {pct(inf['ends_28db'])}, middle {pct(inf['passes_middle'])}), "
-          f"the picture's scene kept {pct(cf['scene_kept'])} ({cf['mean_second_psnr']} dB).")
+    return {"version": man["version"], "step": man["training"]["steps"],
+            "one": pct_against(one["all"], *b1), "one_colour": pct(one["colour"]), "one_motion": pct_against(one["motion"], *b1),
+            "one_per": {m: pct(v) for m, v in sorted(one["motion_per_kind"].items())},
+            "two": pct_against(two["all"], *b2), "two_colour": pct(two["colour"]),
+            "two_per": {m: pct(v) for m, v in sorted(two["motion_per_kind"].items())},
+            "one_1x1": pct(s["text_to_video_1x1"]["1_object"]["all"]),
+            "i2v": pct(i2v["all"]), "i2v_first": pct(i2v["first_frame_28db"]), "i2v_motion": pct(i2v["motion"]),
+            "ef": pct(ef["all"]), "ef_seam": pct(ef["seam"]), "ef_motion": pct(ef["motion"]),
+            "eb": pct(eb["all"]), "eb_seam": pct(eb["seam"]), "eb_motion": pct(eb["motion"]),
+            "ch": pct(ch["all"]), "ch_bg": pct(ch["background"]), "ch_size": pct(ch["size"]), "ch_seams": pct(ch["seams"]),
+            "inf": pct(inf["all"]), "inf_ends": pct(inf["ends_28db"]), "inf_middle": pct(inf["passes_middle"]),
+            "conflict": pct(cf["scene_kept"]), "conflict_db": str(cf["mean_second_psnr"])}
+
+
+def load_history(path=HISTORY):
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_history(rows, path=HISTORY):
+    """One pack per line, so a new pack is a one-line diff."""
+    with open(path, "w") as f:
+        f.write("[\n" + ",\n".join(json.dumps(r) for r in rows) + "\n]\n")
+
+
+def add_history(man_path, path=HISTORY):
+    """The manifest's pack at the head of the history; shipping the same version again replaces its row."""
+    with open(man_path) as f:
+        rec = record(json.load(f))
+    rows = [r for r in load_history(path) if r["version"] != rec["version"]]
+    write_history([rec] + rows, path)
+
+
+def history(man_path, path=HISTORY):
+    """Four tables, newest pack first: the rows, what each row checks, and each motion for one and two
+    objects. A '-' is a score that pack was not given (the early packs were scored on fewer rows)."""
+    with open(man_path) as f:
+        rows = [record(json.load(f))] + [r for r in load_history(path)]
+    cell = lambda r, k: r.get(k, "-")
+    def table(head, keys):
+        out = ["| pack | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
+        out += [f"| {r['version']} ({r['step']}) | " + " | ".join(keys(r)) + " |" for r in rows]
+        return out
+    out = table(["1 object", "2 objects", "1:1", "image-to-video", "extend fwd", "extend bwd", "chained", "in-filling", "other scene kept"],
+                lambda r: [cell(r, k) for k in ("one", "two", "one_1x1", "i2v", "ef", "eb", "ch", "inf", "conflict")])
+    out += [""] + table(["1 obj colour / motion", "2 obj colour", "i2v first frame / motion", "fwd seam / motion", "bwd seam / motion",
+                         "chained background / size / seams", "in-filling ends / middle", "other scene dB"],
+                        lambda r: [" / ".join(cell(r, k) for k in ks) for ks in (("one_colour", "one_motion"), ("two_colour",),
+                                   ("i2v_first", "i2v_motion"), ("ef_seam", "ef_motion"), ("eb_seam", "eb_motion"),
+                                   ("ch_bg", "ch_size", "ch_seams"), ("inf_ends", "inf_middle"), ("conflict_db",))])
+    motions = sorted(rows[0]["one_per"])
+    for key, label in (("one_per", "1 object"), ("two_per", "2 objects")):
+        out += ["", f"**{label}, motion right per motion**", ""]
+        out += table(motions, lambda r: [r.get(key, {}).get(m, "-") for m in motions])
+    notes = [f"{r['version']}: {r['note']}" for r in rows if r.get("note")]
+    if notes:
+        out += ["", "Notes: " + "; ".join(notes) + "."]
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--line":
-        line(sys.argv[2])
+    if sys.argv[1] == "--history":
+        print(history(sys.argv[2]))
+    elif sys.argv[1] == "--add-history":
+        add_history(sys.argv[2])
     else:
         main(sys.argv[1])

@@ -6,8 +6,8 @@
 # the shipped pack (printed first, for the record), the compact checkpoint and the pack's graphs with
 # the version (snapshot.py --version), the scores into the manifest (evaluate.py --merge --manifest), the
 # tokenizer fixture, the scores tables (RUN/scores_table.md, to paste into model/README.md; the outgoing
-# pack's sentence in RUN/previous_pack_line.md) and the probe image. It stops at the first step that
-# fails; it commits nothing. Shipping the run a pack came from again writes the same bytes (session 24
+# pack's row put into model/pack_history.json, and every pack's tables in RUN/history_tables.md) and the
+# probe image. It stops at the first step that fails; it commits nothing. Shipping the run a pack came from again writes the same bytes (session 24
 # ran it on runs-s23 as 0.13.0: git saw no change).
 set -euo pipefail
 RUN=$(cd "${1:?usage: ship_pack.sh RUN_FOLDER VERSION}" && pwd)
@@ -22,11 +22,12 @@ MAN=resources/models/world-s/manifest.json
 
 $PY model/evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/eval.json" > /dev/null
 $PY model/tools/compare_scores.py "$MAN" "$RUN/eval.json"
-# the outgoing pack's one-sentence record, for the README's "The tables are ..." paragraph
-$PY model/tools/scores_table.py --line "$MAN" > "$RUN/previous_pack_line.md"
+# the outgoing pack's row of the history, before the new pack's manifest replaces it
+$PY model/tools/scores_table.py --add-history "$MAN"
 $PY model/snapshot.py --src "$RUN/ckpt.pt" --version "$VERSION"
 $PY model/evaluate.py --merge "$RUN/eval-a.json" "$RUN/eval-b.json" --out "$RUN/eval.json" --manifest "$MAN"
 $PY model/tools/make_tokenizer_fixture.py
 $PY model/tools/scores_table.py "$MAN" > "$RUN/scores_table.md"
+$PY model/tools/scores_table.py --history "$MAN" > "$RUN/history_tables.md"
 $PY model/tools/probe.py --ckpt model/checkpoints/world-s.pt --out model/probe-world-s.png
-echo "shipped $RUN as $VERSION; tables in $RUN/scores_table.md, the outgoing pack in $RUN/previous_pack_line.md. Left: both READMEs, npm run bench (alone), npm test, commit."
+echo "shipped $RUN as $VERSION; tables in $RUN/scores_table.md, every pack's in $RUN/history_tables.md (the outgoing pack's row is in model/pack_history.json). Left: both READMEs, npm run bench (alone), npm test, commit."
