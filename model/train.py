@@ -45,8 +45,9 @@ class Stream(torch.utils.data.IterableDataset):
     """Renders batches on the fly (never stored). stage 'ae': frames + weights; 'dit': latents + tokens."""
 
     def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15, mask_p=None, conflict_p=0.0,
-                 bf16=False, spec_kw=None, encode=True, readings=False):
+                 bf16=False, spec_kw=None, encode=True, readings=False, before_start_p=0.0):
         self.stage, self.batch, self.seed = stage, batch, seed
+        self.before_start_p = before_start_p  # see window_phase
         self.readings = readings  # the model's DiTConfig.word_readings, passed in like mask_p
         # encode=False: 'dit' batches carry the clips as uint8 [B,T,H,W,3] in place of the latents, for the
         # trainer to encode on its device (--encode-on-device); the frames and everything else are the same
@@ -87,11 +88,7 @@ class Stream(torch.utils.data.IterableDataset):
                 for _ in range(self.batch):
                     prompt, spec = draw_prompt(rng, self.spec_kw)
                     kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=self.mask_p)]
-                    # a prompt alone says nothing about the phase of a motion: text-to-video windows start
-                    # at tau 0 (so the prompt -> clip map is deterministic and the mean prediction sharp);
-                    # windows with given frames see any phase, the frames tell it
-                    phase_p = 0.05 if kind == "t2v" else 0.5
-                    tau0 = float(rng.uniform(0, 1.5)) if rng.random() < phase_p else 0.0
+                    tau0 = window_phase(rng, kind, spec, self.before_start_p)
                     clip, om = world.render(spec, W, H, FRAMES, tau0=tau0, seed=int(rng.integers(1 << 30)),
                                             return_masks=True)
                     if kind != "t2v" and rng.random() < self.conflict_p:
@@ -109,6 +106,25 @@ class Stream(torch.utils.data.IterableDataset):
                 yield lat, torch.tensor(toks, dtype=torch.int64), torch.from_numpy(np.stack(masks)), ob
 
 
+def window_phase(rng, kind, spec, before_start_p=0.0):
+    """Where a training window starts in its motion (tau0, in windows). A prompt alone says nothing about
+    the phase of a motion: text-to-video windows start at tau 0 (so the prompt -> clip map is deterministic
+    and the mean prediction sharp); windows with given frames see any phase, the frames tell it.
+    before_start_p (--before-start-p, session 46): that share of backward-extension windows starts before
+    the motion does, tau0 in [-0.75, 0), so the frames made lead into a clip that starts at tau 0, as the
+    studio's and the evaluation's backward extensions ask (evaluate.run_extend renders its reference at
+    tau0 = -10/16). Until then no window started before tau 0: the model had never seen a travelling
+    object before its start, and backward extensions of left, right, up and down held still (0.27.0: 5 of
+    20 on the 48-prompt set, against 20 of 20 forward). Falls are left out: the world's fall is a parabola
+    that rises again before tau 0. At 0 no extra number is drawn, so the old recipe sees the same windows."""
+    phase_p = 0.05 if kind == "t2v" else 0.5
+    tau0 = float(rng.uniform(0, 1.5)) if rng.random() < phase_p else 0.0
+    if before_start_p > 0 and kind == "ext_bwd" and rng.random() < before_start_p \
+            and all(o.motion != "fall" for o in spec.objects):
+        tau0 = -float(rng.uniform(0, 0.75))
+    return tau0
+
+
 def encode_batch(enc, clips, bf16=False):
     """clips [B,T,3,H,W] -> fp32 latents, the encoder under bfloat16 autocast with --bf16 (the data
     worker's form; tools/data_cost.py times both), on the clips' device."""
@@ -124,10 +140,10 @@ def conflicting_prompt(rng, spec):
 
 
 def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False, spec_kw=None, encode=True, pin=False,
-           readings=False):
+           readings=False, before_start_p=0.0):
     ds = Stream(stage, batch, seed, ae_state=None if ae is None else ae.state_dict(),
                 ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P), conflict_p=conflict_p, bf16=bf16,
-                spec_kw=spec_kw, encode=encode, readings=readings)
+                spec_kw=spec_kw, encode=encode, readings=readings, before_start_p=before_start_p)
     return iter(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
                                             prefetch_factor=2 if workers else None,
                                             persistent_workers=bool(workers), pin_memory=pin))
@@ -395,6 +411,9 @@ def main():
                          "so the words reach the video through the attention (session 14)")
     ap.add_argument("--conflict-p", type=float, default=0.0,
                     help="share of windows with given frames whose prompt names another scene (the frames win)")
+    ap.add_argument("--before-start-p", type=float, default=0.0,
+                    help="share of backward-extension windows that start before the motion does (tau0 in [-0.75, 0)), "
+                         "so a backward extension can lead into a clip's start (train.window_phase; default 0, untried)")
     ap.add_argument("--bf16", action="store_true",
                     help="bfloat16 autocast for the DiT's forward/backward and the data worker's encoder (weights, "
                          "Adam and EMA stay fp32); on CPUs with AVX512-BF16 it trains several times faster")
@@ -422,6 +441,8 @@ def main():
     set_mixture(args.t2v_share, args.t1_share)
     spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p,
                        args.partner_side_p)
+    if not 0 <= args.before_start_p <= 1:
+        raise SystemExit(f"--before-start-p is a share of the backward-extension windows, in [0, 1], not {args.before_start_p}")
     if args.noise_share is not None and not 0 <= args.noise_share < 1:
         raise SystemExit(f"--noise-share is a share of the noise, in [0, 1), not {args.noise_share}")
     if not args.temporal_weight >= 0:
@@ -545,7 +566,7 @@ def main():
         f"train FLOPs/sample ~{3*fl16:.3e} + encoder {ae_fl:.3e}; batch {args.batch}")
     it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers, conflict_p=args.conflict_p,
                 bf16=args.bf16, spec_kw=spec_kw, encode=not args.encode_on_device, pin=dev.type == "cuda",
-                readings=cfg.word_readings)
+                readings=cfg.word_readings, before_start_p=args.before_start_p)
     enc_dev = copy.deepcopy(ae.encoder).to(dev).eval() if args.encode_on_device else None
     t_ck = t_ev = time.time()
     losses = []
@@ -554,7 +575,7 @@ def main():
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "pool_drop": args.pool_drop, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
                                "bf16": args.bf16, "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight, "noise_share": args.noise_share,
-                               "spec_mix": dict(spec_kw)}}
+                               "before_start_p": args.before_start_p, "spec_mix": dict(spec_kw)}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]

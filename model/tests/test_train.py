@@ -419,3 +419,38 @@ def test_noise_share_step_lowers_loss():
     l0.backward()
     opt.step()
     assert loss().item() < l0.item()
+
+
+def test_before_start_p_starts_backward_extension_windows_before_the_motion():
+    """train.window_phase (--before-start-p, session 46): at 0 it draws exactly the old phases (the old
+    recipe sees the same windows); at 1 every backward-extension window of a non-falling motion starts
+    before the motion (tau0 in [-0.75, 0)), where the world has a travelling object further back than its
+    start, which is what a backward extension of a clip at tau 0 must draw; other tasks and falls keep
+    phases >= 0"""
+    from train import window_phase
+    from studio_model import world
+    from studio_model.world import ObjectSpec, SceneSpec
+    right = SceneSpec(scene="field", objects=[ObjectSpec(motion="right")])
+    fall = SceneSpec(scene="field", objects=[ObjectSpec(motion="fall")])
+
+    def old_phase(rng, kind):  # the stream's phase before session 46, verbatim
+        phase_p = 0.05 if kind == "t2v" else 0.5
+        return float(rng.uniform(0, 1.5)) if rng.random() < phase_p else 0.0
+
+    kinds = ["t2v", "i2v", "ext_fwd", "ext_bwd", "infill", "retake"] * 40
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    assert [window_phase(a, k, right, 0.0) for k in kinds] == [old_phase(b, k) for k in kinds]
+
+    rng = np.random.default_rng(6)
+    bwd = [window_phase(rng, "ext_bwd", right, 1.0) for _ in range(200)]
+    assert all(-0.75 <= t < 0 for t in bwd) and min(bwd) < -0.6 and max(bwd) > -0.15
+    assert all(window_phase(rng, "ext_bwd", fall, 1.0) >= 0 for _ in range(100))
+    assert all(window_phase(rng, k, right, 1.0) >= 0 for k in ("t2v", "i2v", "ext_fwd", "infill", "retake") for _ in range(50))
+    half = [window_phase(rng, "ext_bwd", right, 0.5) < 0 for _ in range(400)]
+    assert 0.4 < np.mean(half) < 0.6
+
+    # the window evaluate.run_extend asks a backward extension for: the object comes from further left
+    before = world.object_positions(right, tau0=-10 / 16)[0][:, 0]
+    start = world.object_positions(right, tau0=0.0)[0][:, 0]
+    assert before[0] < start[0] - 0.2 and np.all(np.diff(before) > 0)
+    assert abs(before[10] - start[0]) < 1e-9
