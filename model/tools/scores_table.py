@@ -113,7 +113,7 @@ def history(man_path, path=HISTORY):
     """Four tables, newest pack first: the rows, what each row checks, and each motion for one and two
     objects. A '-' is a score that pack was not given (the early packs were scored on fewer rows)."""
     with open(man_path) as f:
-        rows = [record(json.load(f))] + [r for r in load_history(path)]
+        rows = [record(json.load(f))] + load_history(path)
     cell = lambda r, k: r.get(k, "-")
     def table(head, keys):
         out = ["| pack | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]

@@ -7,8 +7,8 @@
 # the version (snapshot.py --version), the scores into the manifest (evaluate.py --merge --manifest), the
 # tokenizer fixture, the scores tables (RUN/scores_table.md, to paste into model/README.md; the outgoing
 # pack's row put into model/pack_history.json, and every pack's tables in RUN/history_tables.md) and the
-# probe image. It stops at the first step that fails; it commits nothing. Shipping the run a pack came from again writes the same bytes (session 24
-# ran it on runs-s23 as 0.13.0: git saw no change).
+# probe image. It stops at the first step that fails; it commits nothing. Shipping the run a pack came
+# from again writes the same bytes (session 24 ran it on runs-s23 as 0.13.0: git saw no change).
 set -euo pipefail
 RUN=$(cd "${1:?usage: ship_pack.sh RUN_FOLDER VERSION}" && pwd)
 VERSION=${2:?usage: ship_pack.sh RUN_FOLDER VERSION (e.g. 0.14.0)}
