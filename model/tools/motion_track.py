@@ -47,6 +47,15 @@ starts at 0.65, right of the second, and the two cross), so a travel from there 
 whose object keeps its size in the world (travels, bounce, spin, still), the mean |log| change of its
 area from each frame to the next, across a token boundary (every patch_t frames) and inside a token.
 The world's is zero; 0.12.0's was 0.18 across and 0.10 inside (session 23; DiTConfig.seam_out).
+
+  /usr/bin/python3 model/tools/motion_track.py --engine ort --ckpt CKPT --backward --motions left right up down --n 3
+
+--backward asks the same of backward extensions, set up as the evaluation's (`evaluate.run_extend`): the
+model is given the world's clip's first frames (its last `extend_overlap` frames of a window at tau0 =
+-10/16) and draws the frames before them. The world's travels are straight lines, so before tau 0 an
+object going left comes in from the right edge (on the ground, up and down stop at the ground). Pack 0.28.0
+puts the object in the first frames where a clip of the prompt would start, nearer the middle and whole,
+then swoops to the given frames' track by about frame 6 (session 47).
 """
 from __future__ import annotations
 
@@ -62,6 +71,7 @@ sys.path.insert(0, HERE)
 
 import evaluate as ev  # noqa: E402
 from studio_model import world  # noqa: E402
+from studio_model.nets import extend_overlap  # noqa: E402
 
 W, H = 128, 72
 SHOWN = [0, 5, 10, 15]
@@ -78,6 +88,7 @@ def main():
     ap.add_argument("--speeds", action="store_true", help="left, right, up and down at each speed: travel and verdict")
     ap.add_argument("--pairs", action="store_true", help="two objects with two motions: each one's travel")
     ap.add_argument("--seams", action="store_true", help="the object's size change across token boundaries and inside tokens")
+    ap.add_argument("--backward", action="store_true", help="backward extensions (as evaluate.run_extend) instead of text-to-video")
     ap.add_argument("--guidance", type=float, default=None,
                     help="the sampler's guidance for every probe (default: the pack's); does guidance change how far objects travel?")
     ap.add_argument("--engine", choices=["torch", "ort"], default="torch",
@@ -96,11 +107,19 @@ def main():
     rng = np.random.default_rng(args.seed)
     specs = ev.eval_specs(rng, args.n * len(args.motions), 1, motions=args.motions, camera_p=0.0)
     prompts = [ev.person_prompt(rng, s) for s in specs]
-    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
+    tau0 = 0.0
+    if args.backward:
+        k = extend_overlap(model.cfg)
+        tau0 = -(ev.FRAMES - k) / ev.FRAMES
+        refs = [world.render(s, W, H, ev.FRAMES, tau0=tau0) for s in specs]
+        clips = ev.generate(model, ae, prompts, cond_frames=refs, given=[list(range(ev.FRAMES - k, ev.FRAMES))] * len(specs),
+                            W=W, H=H, seed=args.seed, guidance=args.guidance, task="extend-backward")
+    else:
+        clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
     right = 0
     for prompt, spec, clip in zip(prompts, specs, clips):
         o = spec.objects[0]
-        rm, gm = object_masks(spec, clip)
+        rm, gm = object_masks(spec, clip, tau0=tau0)
         ok, why = ev.motion_ok(o, gm, rm, W, H)
         right += bool(ok)
         print(f"{o.motion} {o.speed or ''} {'right' if ok else 'WRONG'} ({why}) | {prompt}")
@@ -116,11 +135,11 @@ LAYOUT_CASES = [("moves right", "right", None, None), ("moves left", "left", Non
                 ("on the right", "still", "right", None), ("on the left", "still", "left", None)]
 
 
-def object_masks(spec, clip, k=0):
-    """the k-th object's colour masks [T,H,W] in the world's clip and in the generated one"""
+def object_masks(spec, clip, k=0, tau0=0.0):
+    """the k-th object's colour masks [T,H,W] in the world's clip (the window from tau0) and in the generated one"""
     o = spec.objects[k]
-    bg = ev.background(spec, W, H)
-    ref = world.render(spec, W, H, ev.FRAMES)
+    bg = ev.background(spec, W, H, tau0)
+    ref = world.render(spec, W, H, ev.FRAMES, tau0=tau0)
     return ev.colour_masks(ref, bg, o.colour), ev.colour_masks(clip, bg, o.colour)
 
 
