@@ -53,9 +53,10 @@ The world's is zero; 0.12.0's was 0.18 across and 0.10 inside (session 23; DiTCo
 --backward asks the same of backward extensions, set up as the evaluation's (`evaluate.run_extend`): the
 model is given the world's clip's first frames (its last `extend_overlap` frames of a window at tau0 =
 -10/16) and draws the frames before them. The world's travels are straight lines, so before tau 0 an
-object going left comes in from the right edge (on the ground, up and down stop at the ground). Pack 0.28.0
-puts the object in the first frames where a clip of the prompt would start, nearer the middle and whole,
-then swoops to the given frames' track by about frame 6 (session 47).
+object going left comes in from the right edge (on the ground, up and down stop at the ground); falls are
+left out, as the evaluation leaves them (the world's fall rises again before tau 0). Pack 0.28.0 follows the
+world's track from about frame 5, but in the first frames, where the world's object is still off the canvas,
+draws it whole near the opposite edge, as if the travel wrapped round (session 47).
 """
 from __future__ import annotations
 
@@ -105,7 +106,8 @@ def main():
     if args.seams:
         return seams(model, ae, args, st["dit_cfg"]["patch_t"])
     rng = np.random.default_rng(args.seed)
-    specs = ev.eval_specs(rng, args.n * len(args.motions), 1, motions=args.motions, camera_p=0.0)
+    motions = [m for m in args.motions if not (args.backward and m == "fall")]
+    specs = ev.eval_specs(rng, args.n * len(motions), 1, motions=motions, camera_p=0.0)
     prompts = [ev.person_prompt(rng, s) for s in specs]
     tau0 = 0.0
     if args.backward:
