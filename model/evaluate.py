@@ -362,16 +362,24 @@ def run_i2v_conflict(model, ae, rng, n, seed, W=128, H=72):
     return rows
 
 
+def extend_clips(model, ae, specs, prompts, seed, k, backward=False, W=128, H=72, guidance=None):
+    """Extensions of the world's clips at tau 0 by k given frames: the new window's tau0, the world's clips
+    of it (the references) and the generated ones. Forward the window starts at tau0 = (16-k)/16 of the
+    previous clip; backward it ends where that one began, so its given frames are its last k.
+    tools/motion_track.py --backward sets up its probes here too."""
+    tau_new = (FRAMES - k) / FRAMES if not backward else -(FRAMES - k) / FRAMES
+    refs = [world.render(s, W, H, FRAMES, tau0=tau_new) for s in specs]
+    given = list(range(k)) if not backward else list(range(FRAMES - k, FRAMES))
+    clips = generate(model, ae, prompts, cond_frames=refs, given=[given] * len(specs), seed=seed, W=W, H=H,
+                     guidance=guidance, task="extend-backward" if backward else "extend-forward")
+    return tau_new, refs, clips
+
+
 def run_extend(model, ae, rng, n, seed, k, backward=False, W=128, H=72):
     mot = ["left", "right", "up", "down", "bounce", "spin", "grow", "shrink", "orbit", "still"] + ([] if backward else ["fall"])
     specs = eval_specs(rng, n, 1, motions=mot, camera_p=0.0)
     prompts = [person_prompt(rng, s) for s in specs]
-    # the new window: forward starts at tau0 = (16-k)/16 of the previous clip; backward ends where it began
-    tau_new = (FRAMES - k) / FRAMES if not backward else -(FRAMES - k) / FRAMES
-    refs = [world.render(s, W, H, FRAMES, tau0=tau_new) for s in specs]
-    given = list(range(k)) if not backward else list(range(FRAMES - k, FRAMES))
-    clips = generate(model, ae, prompts, cond_frames=refs, given=[given] * n, seed=seed, W=W, H=H,
-                     task="extend-backward" if backward else "extend-forward")
+    tau_new, refs, clips = extend_clips(model, ae, specs, prompts, seed, k, backward, W, H)
     rows = []
     for p, s, c, r in zip(prompts, specs, clips, refs):
         seam = k if not backward else FRAMES - k

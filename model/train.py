@@ -415,7 +415,7 @@ def main():
                     help="share of windows with given frames whose prompt names another scene (the frames win)")
     ap.add_argument("--before-start-p", type=float, default=0.0,
                     help="share of backward-extension windows that start before the motion does (tau0 in [-0.75, 0)), "
-                         "so a backward extension can lead into a clip's start (train.window_phase; default 0; 0.5 for 25 min in run 46b)")
+                         "so a backward extension can lead into a clip's start (train.window_phase; default 0; 0.5 in run 46b and in run 47, 0.28.0)")
     ap.add_argument("--bf16", action="store_true",
                     help="bfloat16 autocast for the DiT's forward/backward and the data worker's encoder (weights, "
                          "Adam and EMA stay fp32); on CPUs with AVX512-BF16 it trains several times faster")

@@ -50,7 +50,7 @@ The world's is zero; 0.12.0's was 0.18 across and 0.10 inside (session 23; DiTCo
 
   /usr/bin/python3 model/tools/motion_track.py --engine ort --ckpt CKPT --backward --motions left right up down --n 3
 
---backward asks the same of backward extensions, set up as the evaluation's (`evaluate.run_extend`): the
+--backward asks the same of backward extensions, set up as the evaluation's (`evaluate.extend_clips`): the
 model is given the world's clip's first frames (its last `extend_overlap` frames of a window at tau0 =
 -10/16) and draws the frames before them. The world's travels are straight lines, so before tau 0 an
 object going left comes in from the right edge (on the ground, up and down stop at the ground); falls are
@@ -111,11 +111,8 @@ def main():
     prompts = [ev.person_prompt(rng, s) for s in specs]
     tau0 = 0.0
     if args.backward:
-        k = extend_overlap(model.cfg)
-        tau0 = -(ev.FRAMES - k) / ev.FRAMES
-        refs = [world.render(s, W, H, ev.FRAMES, tau0=tau0) for s in specs]
-        clips = ev.generate(model, ae, prompts, cond_frames=refs, given=[list(range(ev.FRAMES - k, ev.FRAMES))] * len(specs),
-                            W=W, H=H, seed=args.seed, guidance=args.guidance, task="extend-backward")
+        tau0, _, clips = ev.extend_clips(model, ae, specs, prompts, args.seed, extend_overlap(model.cfg), backward=True,
+                                         W=W, H=H, guidance=args.guidance)
     else:
         clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
     right = 0
