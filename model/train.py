@@ -115,9 +115,9 @@ def window_phase(rng, kind, spec, before_start_p=0.0):
     studio's and the evaluation's backward extensions ask (evaluate.run_extend renders its reference at
     tau0 = -10/16). Until then no window started before tau 0: the model had never seen a travelling
     object before its start, and backward extensions of left, right, up and down went wrong (0.27.0: 5 of
-    20 on the 48-prompt set, against 20 of 20 forward; still 5 of 20 after session 47's run with 0.5:
+    20 on the 48-prompt set, against 20 of 20 forward; still 5 of 20 after session 47's run with 0.5, 7 of 20 after session 48's with 1:
     `tools/motion_track.py --backward` shows the object drawn whole near the opposite edge in the frames
-    where the world has it still off the canvas). Falls are left out: the world's fall is a parabola
+    where the world has it still off the canvas; at 1 the left-goer emptied out, the right-goers did not). Falls are left out: the world's fall is a parabola
     that rises again before tau 0. At 0 no extra number is drawn, so the old recipe sees the same windows."""
     phase_p = 0.05 if kind == "t2v" else 0.5
     tau0 = float(rng.uniform(0, 1.5)) if rng.random() < phase_p else 0.0
@@ -415,7 +415,7 @@ def main():
                     help="share of windows with given frames whose prompt names another scene (the frames win)")
     ap.add_argument("--before-start-p", type=float, default=0.0,
                     help="share of backward-extension windows that start before the motion does (tau0 in [-0.75, 0)), "
-                         "so a backward extension can lead into a clip's start (train.window_phase; default 0; 0.5 in run 46b and in run 47, 0.28.0)")
+                         "so a backward extension can lead into a clip's start (train.window_phase; default 0; 0.5 in run 46b and in run 47, 0.28.0; 1 in run 48, 0.29.0)")
     ap.add_argument("--bf16", action="store_true",
                     help="bfloat16 autocast for the DiT's forward/backward and the data worker's encoder (weights, "
                          "Adam and EMA stay fp32); on CPUs with AVX512-BF16 it trains several times faster")
