@@ -112,13 +112,14 @@ def window_phase(rng, kind, spec, before_start_p=0.0):
     and the mean prediction sharp); windows with given frames see any phase, the frames tell it.
     before_start_p (--before-start-p, session 46): that share of backward-extension windows starts before
     the motion does, tau0 in [-0.75, 0), so the frames made lead into a clip that starts at tau 0, as the
-    studio's and the evaluation's backward extensions ask (evaluate.run_extend renders its reference at
+    studio's and the evaluation's backward extensions ask (evaluate.extend_clips renders its reference at
     tau0 = -10/16). Until then no window started before tau 0: the model had never seen a travelling
     object before its start, and backward extensions of left, right, up and down went wrong (0.27.0: 5 of
-    20 on the 48-prompt set, against 20 of 20 forward; still 5 of 20 after session 47's run with 0.5, 7 of 20 after session 48's with 1:
-    `tools/motion_track.py --backward` shows the object drawn whole near the opposite edge in the frames
-    where the world has it still off the canvas; at 1 the left-goer emptied out, the right-goers did not). Falls are left out: the world's fall is a parabola
-    that rises again before tau 0. At 0 no extra number is drawn, so the old recipe sees the same windows."""
+    20 on the 48-prompt set, against 20 of 20 forward; 5 of 20 after session 47's run with 0.5, 7 of 20
+    after session 48's with 1). `tools/motion_track.py --backward` shows the object drawn whole near the
+    opposite edge in the frames where the world has it still off the canvas; at 1 the left-goer emptied
+    out, the right-goers did not. Falls are left out: the world's fall is a parabola that rises again
+    before tau 0. At 0 no extra number is drawn, so the old recipe sees the same windows."""
     phase_p = 0.05 if kind == "t2v" else 0.5
     tau0 = float(rng.uniform(0, 1.5)) if rng.random() < phase_p else 0.0
     if before_start_p > 0 and kind == "ext_bwd" and rng.random() < before_start_p \
