@@ -45,9 +45,9 @@ class Stream(torch.utils.data.IterableDataset):
     """Renders batches on the fly (never stored). stage 'ae': frames + weights; 'dit': latents + tokens."""
 
     def __init__(self, stage, batch, seed, ae_state=None, ae_cfg=None, square_p=0.15, mask_p=None, conflict_p=0.0,
-                 bf16=False, spec_kw=None, encode=True, readings=False, before_start_p=0.0):
+                 bf16=False, spec_kw=None, encode=True, readings=False, before_start_p=0.0, before_start_depth=0.75):
         self.stage, self.batch, self.seed = stage, batch, seed
-        self.before_start_p = before_start_p  # see window_phase
+        self.before_start_p, self.before_start_depth = before_start_p, before_start_depth  # see window_phase
         self.readings = readings  # the model's DiTConfig.word_readings, passed in like mask_p
         # encode=False: 'dit' batches carry the clips as uint8 [B,T,H,W,3] in place of the latents, for the
         # trainer to encode on its device (--encode-on-device); the frames and everything else are the same
@@ -88,7 +88,7 @@ class Stream(torch.utils.data.IterableDataset):
                 for _ in range(self.batch):
                     prompt, spec = draw_prompt(rng, self.spec_kw)
                     kind = MASK_KINDS[rng.choice(len(MASK_KINDS), p=self.mask_p)]
-                    tau0 = window_phase(rng, kind, spec, self.before_start_p)
+                    tau0 = window_phase(rng, kind, spec, self.before_start_p, self.before_start_depth)
                     clip, om = world.render(spec, W, H, FRAMES, tau0=tau0, seed=int(rng.integers(1 << 30)),
                                             return_masks=True)
                     if kind != "t2v" and rng.random() < self.conflict_p:
@@ -106,25 +106,30 @@ class Stream(torch.utils.data.IterableDataset):
                 yield lat, torch.tensor(toks, dtype=torch.int64), torch.from_numpy(np.stack(masks)), ob
 
 
-def window_phase(rng, kind, spec, before_start_p=0.0):
+def window_phase(rng, kind, spec, before_start_p=0.0, before_start_depth=0.75):
     """Where a training window starts in its motion (tau0, in windows). A prompt alone says nothing about
     the phase of a motion: text-to-video windows start at tau 0 (so the prompt -> clip map is deterministic
     and the mean prediction sharp); windows with given frames see any phase, the frames tell it.
     before_start_p (--before-start-p, session 46): that share of backward-extension windows starts before
-    the motion does, tau0 in [-0.75, 0), so the frames made lead into a clip that starts at tau 0, as the
-    studio's and the evaluation's backward extensions ask (evaluate.extend_clips renders its reference at
-    tau0 = -10/16). Until then no window started before tau 0: the model had never seen a travelling
+    the motion does, tau0 in [-before_start_depth, 0), so the frames made lead into a clip that starts at
+    tau 0, as the studio's and the evaluation's backward extensions ask (evaluate.extend_clips renders its
+    reference at tau0 = -10/16). Until then no window started before tau 0: the model had never seen a travelling
     object before its start, and backward extensions of left, right, up and down went wrong (0.27.0: 5 of
     20 on the 48-prompt set, against 20 of 20 forward; 5 of 20 after session 47's run with 0.5, 7 of 20
     after session 48's with 1). `tools/motion_track.py --backward` shows the object drawn whole near the
     opposite edge in the frames where the world has it still off the canvas; at 1 the left-goer emptied
     out, the right-goers did not. Falls are left out: the world's fall is a parabola that rises again
-    before tau 0. At 0 no extra number is drawn, so the old recipe sees the same windows."""
+    before tau 0. At 0 no extra number is drawn, so the old recipe sees the same windows.
+    before_start_depth (--before-start-depth, session 49): how far before the motion those windows may
+    start, tau0 in [-depth, 0); at the default 0.75 the draws are the ones of runs 46 to 49. Session 49
+    found the right-goers' wrong frames confined to the first temporal token (frames 0-3, the object at the
+    right edge going left, then the world's track from frame 4), and at 0.75 only about 3 in 10 backward
+    windows of a right-goer start with it off the canvas (0.29 over session 49's prompt mix); at 1, 0.40."""
     phase_p = 0.05 if kind == "t2v" else 0.5
     tau0 = float(rng.uniform(0, 1.5)) if rng.random() < phase_p else 0.0
     if before_start_p > 0 and kind == "ext_bwd" and rng.random() < before_start_p \
             and all(o.motion != "fall" for o in spec.objects):
-        tau0 = -float(rng.uniform(0, 0.75))
+        tau0 = -float(rng.uniform(0, before_start_depth))
     return tau0
 
 
@@ -143,10 +148,11 @@ def conflicting_prompt(rng, spec):
 
 
 def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False, spec_kw=None, encode=True, pin=False,
-           readings=False, before_start_p=0.0):
+           readings=False, before_start_p=0.0, before_start_depth=0.75):
     ds = Stream(stage, batch, seed, ae_state=None if ae is None else ae.state_dict(),
                 ae_cfg=None if ae is None else ae.cfg, mask_p=list(MASK_P), conflict_p=conflict_p, bf16=bf16,
-                spec_kw=spec_kw, encode=encode, readings=readings, before_start_p=before_start_p)
+                spec_kw=spec_kw, encode=encode, readings=readings, before_start_p=before_start_p,
+                before_start_depth=before_start_depth)
     return iter(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
                                             prefetch_factor=2 if workers else None,
                                             persistent_workers=bool(workers), pin_memory=pin))
@@ -415,8 +421,11 @@ def main():
     ap.add_argument("--conflict-p", type=float, default=0.0,
                     help="share of windows with given frames whose prompt names another scene (the frames win)")
     ap.add_argument("--before-start-p", type=float, default=0.0,
-                    help="share of backward-extension windows that start before the motion does (tau0 in [-0.75, 0)), "
+                    help="share of backward-extension windows that start before the motion does (tau0 in [-depth, 0), --before-start-depth), "
                          "so a backward extension can lead into a clip's start (train.window_phase; default 0; 0.5 in run 46b and in run 47, 0.28.0; 1 in run 48, 0.29.0)")
+    ap.add_argument("--before-start-depth", type=float, default=0.75,
+                    help="how far before the motion those windows may start, in windows: tau0 in [-depth, 0) "
+                         "(train.window_phase; default 0.75, as in runs 46-49; session 49's plan: 1)")
     ap.add_argument("--bf16", action="store_true",
                     help="bfloat16 autocast for the DiT's forward/backward and the data worker's encoder (weights, "
                          "Adam and EMA stay fp32); on CPUs with AVX512-BF16 it trains several times faster")
@@ -446,6 +455,9 @@ def main():
                        args.partner_side_p)
     if not 0 <= args.before_start_p <= 1:
         raise SystemExit(f"--before-start-p is a share of the backward-extension windows, in [0, 1], not {args.before_start_p}")
+    if not 0 < args.before_start_depth <= 2:
+        raise SystemExit(f"--before-start-depth is how far before the motion a window may start, in windows, in (0, 2], "
+                         f"not {args.before_start_depth}")
     if args.noise_share is not None and not 0 <= args.noise_share < 1:
         raise SystemExit(f"--noise-share is a share of the noise, in [0, 1), not {args.noise_share}")
     if not args.temporal_weight >= 0:
@@ -569,7 +581,8 @@ def main():
         f"train FLOPs/sample ~{3*fl16:.3e} + encoder {ae_fl:.3e}; batch {args.batch}")
     it = loader("dit", args.batch, args.seed + st["step"], ae=ae, workers=args.workers, conflict_p=args.conflict_p,
                 bf16=args.bf16, spec_kw=spec_kw, encode=not args.encode_on_device, pin=dev.type == "cuda",
-                readings=cfg.word_readings, before_start_p=args.before_start_p)
+                readings=cfg.word_readings, before_start_p=args.before_start_p,
+                before_start_depth=args.before_start_depth)
     enc_dev = copy.deepcopy(ae.encoder).to(dev).eval() if args.encode_on_device else None
     t_ck = t_ev = time.time()
     losses = []
@@ -578,7 +591,8 @@ def main():
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "pool_drop": args.pool_drop, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
                                "bf16": args.bf16, "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight, "noise_share": args.noise_share,
-                               "before_start_p": args.before_start_p, "spec_mix": dict(spec_kw)}}
+                               "before_start_p": args.before_start_p,
+                               "before_start_depth": args.before_start_depth, "spec_mix": dict(spec_kw)}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]

@@ -449,6 +449,15 @@ def test_before_start_p_starts_backward_extension_windows_before_the_motion():
     half = [window_phase(rng, "ext_bwd", right, 0.5) < 0 for _ in range(400)]
     assert 0.4 < np.mean(half) < 0.6
 
+    # --before-start-depth (session 49): the default draws the same phases as before the option; deeper
+    # windows reach further back, and only backward extensions move
+    a, b = np.random.default_rng(8), np.random.default_rng(8)
+    assert [window_phase(a, "ext_bwd", right, 1.0) for _ in range(50)] == \
+        [window_phase(b, "ext_bwd", right, 1.0, 0.75) for _ in range(50)]
+    deep = [window_phase(rng, "ext_bwd", right, 1.0, 1.0) for _ in range(400)]
+    assert all(-1.0 <= t < 0 for t in deep) and min(deep) < -0.9 and np.mean([t < -0.75 for t in deep]) > 0.15
+    assert all(window_phase(rng, k, right, 1.0, 1.0) >= 0 for k in ("t2v", "i2v", "ext_fwd", "infill", "retake") for _ in range(50))
+
     # the window evaluate.run_extend asks a backward extension for: the object comes from further left
     before = world.object_positions(right, tau0=-10 / 16)[0][:, 0]
     start = world.object_positions(right, tau0=0.0)[0][:, 0]
