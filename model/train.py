@@ -113,13 +113,13 @@ def window_phase(rng, kind, spec, before_start_p=0.0, before_start_depth=0.75):
     before_start_p (--before-start-p, session 46): that share of backward-extension windows starts before
     the motion does, tau0 in [-before_start_depth, 0), so the frames made lead into a clip that starts at
     tau 0, as the studio's and the evaluation's backward extensions ask (evaluate.extend_clips renders its
-    reference at tau0 = -10/16). Until then no window started before tau 0: the model had never seen a travelling
-    object before its start, and backward extensions of left, right, up and down went wrong (0.27.0: 5 of
-    20 on the 48-prompt set, against 20 of 20 forward; 5 of 20 after session 47's run with 0.5, 7 of 20
-    after session 48's with 1). `tools/motion_track.py --backward` shows the object drawn whole near the
-    opposite edge in the frames where the world has it still off the canvas; at 1 the left-goer emptied
-    out, the right-goers did not. Falls are left out: the world's fall is a parabola that rises again
-    before tau 0. At 0 no extra number is drawn, so the old recipe sees the same windows.
+    reference at tau0 = -10/16). Until then no window started before tau 0: the model had never seen a
+    travelling object before its start, and backward extensions of left, right, up and down went wrong
+    (0.27.0: 5 of 20 on the 48-prompt set, against 20 of 20 forward; 5 of 20 after session 47's run with
+    0.5, 7 of 20 after session 48's with 1). `tools/motion_track.py --backward` shows the object drawn whole
+    near the opposite edge in the frames where the world has it still off the canvas; at 1 the left-goer
+    emptied out, the right-goers did not. Falls are left out: the world's fall is a parabola that rises
+    again before tau 0. At 0 no extra number is drawn, so the old recipe sees the same windows.
     before_start_depth (--before-start-depth, session 49): how far before the motion those windows may
     start, tau0 in [-depth, 0); at the default 0.75 the draws are the ones of runs 46 to 49. Session 49
     found the right-goers' wrong frames confined to the first temporal token (frames 0-3, the object at the

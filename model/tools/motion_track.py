@@ -30,6 +30,12 @@ differed).
 
 --guidance samples every probe at another guidance than the pack's (as `evaluate.py --guidance`).
 
+  /usr/bin/python3 model/tools/motion_track.py --engine ort --ckpt CKPT --backward --motions right --n 2 --every-frame
+
+--every-frame prints the tracks at all sixteen frames rather than at frames 0, 5, 10 and 15: session 49
+found the backward right-goers wrong in frames 0-3 alone (the first temporal token), which the four
+shown frames hide.
+
   /usr/bin/python3 model/tools/motion_track.py --ckpt CKPT --pairs
 
 --pairs asks what happens to the travels beside a second object: a red ball and a blue box with the
@@ -89,6 +95,7 @@ def main():
     ap.add_argument("--speeds", action="store_true", help="left, right, up and down at each speed: travel and verdict")
     ap.add_argument("--pairs", action="store_true", help="two objects with two motions: each one's travel")
     ap.add_argument("--seams", action="store_true", help="the object's size change across token boundaries and inside tokens")
+    ap.add_argument("--every-frame", action="store_true", help="print the tracks at every frame, not only at frames 0, 5, 10 and 15")
     ap.add_argument("--backward", action="store_true", help="backward extensions (as evaluate.run_extend) instead of text-to-video")
     ap.add_argument("--guidance", type=float, default=None,
                     help="the sampler's guidance for every probe (default: the pack's); does guidance change how far objects travel?")
@@ -115,6 +122,7 @@ def main():
                                          W=W, H=H, guidance=args.guidance)
     else:
         clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
+    shown = list(range(ev.FRAMES)) if args.every_frame else SHOWN
     right = 0
     for prompt, spec, clip in zip(prompts, specs, clips):
         o = spec.objects[0]
@@ -124,7 +132,7 @@ def main():
         print(f"{o.motion} {o.speed or ''} {'right' if ok else 'WRONG'} ({why}) | {prompt}")
         for name, m in (("reference", rm), ("generated", gm)):
             a, x, y = ev.track(m, W, H)
-            print(f"  {name:9s} x {np.round(x[SHOWN], 2)} y {np.round(y[SHOWN], 2)} area {np.round(a[SHOWN] * 1000, 1)}")
+            print(f"  {name:9s} x {np.round(x[shown], 2)} y {np.round(y[shown], 2)} area {np.round(a[shown] * 1000, 1)}")
     print(f"motion right in {right} of {len(prompts)}")
 
 
