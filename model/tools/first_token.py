@@ -58,7 +58,8 @@ def probe_batch(model, ae, args):
         lat = encode_clip(ae.encoder, to_tensor(world_clip(s, tau0))[None])[0]
         cond[j, :, given] = lat[:, given]
         mask[j, :, given] = 1
-    noise = start_noise(cond.shape, ev.noise_share_for(model), torch.Generator().manual_seed(args.seed * 100003))
+    noise_seed = args.seed if args.noise_seed is None else args.noise_seed
+    noise = start_noise(cond.shape, ev.noise_share_for(model), torch.Generator().manual_seed(noise_seed * 100003))
     return specs, prompts, model.tokens(prompts), cond, mask, noise, tau0
 
 
@@ -122,6 +123,10 @@ def main():
     ap.add_argument("--n", type=int, default=2)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--noise-seed", type=int, default=None,
+                    help="another starting noise for the same prompts (default: the probe's, from --seed): is a wrong object the noise's?")
+    ap.add_argument("--steps", type=int, default=ev.STEPS,
+                    help="sampler steps (the pack's by default): does a finer grid near t = 1 keep the first layout?")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model, ae, _ = ev.load(args.ckpt)
@@ -134,9 +139,9 @@ def main():
     shown = [j for j, s in enumerate(specs) if s.objects[0].motion in args.show]
     ref = {j: x_in_first_token(specs, world_clip(specs[j], tau0), j, tau0, pt) for j in shown}
     steps = [[] for _ in shown]
-    ts = t_grid(ev.STEPS)
+    ts = t_grid(args.steps)
     gates = []
-    for i in range(ev.STEPS):
+    for i in range(args.steps):
         t, t2 = ts[i], ts[i + 1]
         rec.time_w.clear()
         tt = torch.full((2 * B,), t)
@@ -144,7 +149,7 @@ def main():
         out = dit(*args2)
         if i == 0:
             first_w = [(b, w[:B]) for b, w in rec.time_w]
-        if i in (0, ev.STEPS - 1) and dit.cfg.hold_out:
+        if i in (0, args.steps - 1) and dit.cfg.hold_out:
             gates.append(slice0_gate(dit, *args2)[:B])
         x0 = out[B:] + guidance * (out[:B] - out[B:])
         x0 = mask * cond + (1 - mask) * x0
@@ -161,7 +166,7 @@ def main():
             print(f"  block {b}: slice 0's time attention to slices 0-{len(w[j]) - 1} (step 1): "
                   + " ".join(f"{v:.2f}" for v in w[j].tolist()))
         if gates:
-            print(f"  hold gate over slice 0: step 1 {gates[0][j]:.3f}, step {ev.STEPS} {gates[1][j]:.3f}")
+            print(f"  hold gate over slice 0: step 1 {gates[0][j]:.3f}, step {args.steps} {gates[1][j]:.3f}")
 
 
 if __name__ == "__main__":
