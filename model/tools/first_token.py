@@ -18,6 +18,11 @@ with the torch graphs):
 - how far the first slice leans towards the held frame (DiTConfig.hold_out): the mean of the lean's gate
   over slice 0's output elements at the first and the last step (1: copies frame 10's latent, where the
   object is at its first given place).
+
+--steps N samples on a finer grid (does the wrong object come from the size of the first steps?) and
+--noise-seed S with another starting noise for the same prompts (is it the noise's or the layout's?).
+Session 50 (model/README.md): the purple ball is wrong at step 1 with every noise, the orange star turns
+wrong at t 0.92 with some noises and not others, at 12 steps and at 24.
 """
 from __future__ import annotations
 
