@@ -20,7 +20,8 @@ with the torch graphs):
   object is at its first given place).
 
 --steps N samples on a finer grid (does the wrong object come from the size of the first steps?) and
---noise-seed S with another starting noise for the same prompts (is it the noise's or the layout's?).
+--noise-seed S with another starting noise for the same prompts (is it the noise's or the layout's?), and
+--prompts "..." asks it of prompts of your own (the same object in another colour, shape or scene).
 Session 50 (model/README.md): the purple ball is wrong at step 1 with every noise, the orange star turns
 wrong at t 0.92 with some noises and not others, at 12 steps and at 24.
 """
@@ -49,10 +50,13 @@ W, H = mt.W, mt.H
 
 def probe_batch(model, ae, args):
     """(specs, prompts, tokens, cond, mask, noise, tau0) exactly as motion_track --backward's first batch"""
-    rng = np.random.default_rng(args.seed)
-    motions = [m for m in args.motions if m != "fall"]
-    specs = ev.eval_specs(rng, args.n * len(motions), 1, motions=motions, camera_p=0.0)
-    prompts = [ev.person_prompt(rng, s) for s in specs]
+    if args.prompts:
+        specs, prompts = [ev.world.parse(p) for p in args.prompts], list(args.prompts)
+    else:
+        rng = np.random.default_rng(args.seed)
+        motions = [m for m in args.motions if m != "fall"]
+        specs = ev.eval_specs(rng, args.n * len(motions), 1, motions=motions, camera_p=0.0)
+        prompts = [ev.person_prompt(rng, s) for s in specs]
     k = extend_overlap(model.cfg)
     tau0 = -(ev.FRAMES - k) / ev.FRAMES
     given = list(range(ev.FRAMES - k, ev.FRAMES))
@@ -125,6 +129,8 @@ def main():
     ap.add_argument("--motions", nargs="+", default=["left", "right", "up", "down"], choices=ev.world.MOTIONS,
                     help="the probe's motions (motion_track --backward's, so its prompts and noise are those)")
     ap.add_argument("--show", nargs="+", default=["right"], help="the motions whose clips are reported")
+    ap.add_argument("--prompts", nargs="+", default=None,
+                    help="one-object prompts of your own instead of the probe's (each reported): is a wrong layout its colour's, its shape's?")
     ap.add_argument("--n", type=int, default=2)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=2)
@@ -141,7 +147,7 @@ def main():
     guidance = ev.guidance_for("extend-backward")
     text = model.text_encoder(torch.cat([tok, torch.zeros_like(tok)], 0))
     rec = Recorder(dit)
-    shown = [j for j, s in enumerate(specs) if s.objects[0].motion in args.show]
+    shown = [j for j, s in enumerate(specs) if args.prompts or s.objects[0].motion in args.show]
     ref = {j: x_in_first_token(specs, world_clip(specs[j], tau0), j, tau0, pt) for j in shown}
     steps = [[] for _ in shown]
     ts = t_grid(args.steps)
