@@ -116,10 +116,11 @@ SKIP = object()
 
 
 def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed=0, batch=8,
-             steps=STEPS, guidance=None, task="text-to-video"):
+             steps=STEPS, guidance=None, task="text-to-video", on_step=None):
     """prompts: list[str]; cond_frames: list of uint8 [T,H,W,3] clips (or None) holding the given frames at
     their positions; given: list of lists of frame indices given; task: the manifest's task name, which picks
-    the guidance when none is given. Returns list of uint8 clips [T,H,W,3]."""
+    the guidance when none is given; on_step(first, i, t, x0): the sampler's on_step for the batch of prompts
+    from index `first` on. Returns list of uint8 clips [T,H,W,3]."""
     if model is SKIP:
         raise Skipped
     if guidance is None:
@@ -142,7 +143,8 @@ def generate(model, ae, prompts, cond_frames=None, given=None, W=128, H=72, seed
                     mask[j, :, f] = 1
         g = torch.Generator().manual_seed(seed * 100003 + s)
         noise = start_noise(cond.shape, noise_share_for(model), g)
-        lat = sample(model, tok, null.expand(B, -1), cond, mask, steps=steps, guidance=guidance, noise=noise)
+        lat = sample(model, tok, null.expand(B, -1), cond, mask, steps=steps, guidance=guidance, noise=noise,
+                     on_step=None if on_step is None else (lambda i, t, x0, s=s: on_step(s, i, t, x0)))
         fr = decode_clip(ae.decoder, lat)
         outs += [to_u8(f) for f in fr]
     return outs
@@ -362,16 +364,19 @@ def run_i2v_conflict(model, ae, rng, n, seed, W=128, H=72):
     return rows
 
 
-def extend_clips(model, ae, specs, prompts, seed, k, backward=False, W=128, H=72, guidance=None):
+def extend_clips(model, ae, specs, prompts, seed, k, backward=False, W=128, H=72, guidance=None, steps=STEPS,
+                 on_step=None):
     """Extensions of the world's clips at tau 0 by k given frames: the new window's tau0, the world's clips
     of it (the references) and the generated ones. Forward the window starts at tau0 = (16-k)/16 of the
     previous clip; backward it ends where that one began, so its given frames are its last k.
-    tools/motion_track.py --backward sets up its probes here too."""
+    tools/motion_track.py --backward and tools/first_token.py set up their probes here too (steps and on_step
+    as generate's)."""
     tau_new = (FRAMES - k) / FRAMES if not backward else -(FRAMES - k) / FRAMES
     refs = [world.render(s, W, H, FRAMES, tau0=tau_new) for s in specs]
     given = list(range(k)) if not backward else list(range(FRAMES - k, FRAMES))
     clips = generate(model, ae, prompts, cond_frames=refs, given=[given] * len(specs), seed=seed, W=W, H=H,
-                     guidance=guidance, task="extend-backward" if backward else "extend-forward")
+                     guidance=guidance, task="extend-backward" if backward else "extend-forward", steps=steps,
+                     on_step=on_step)
     return tau_new, refs, clips
 
 

@@ -77,9 +77,10 @@ def t_grid(steps):
 
 @torch.no_grad()
 def sample(model, tokens, null_tokens, cond, mask, steps=STEPS, guidance=GUIDANCE, noise=None, generator=None,
-           share=0.0):
+           share=0.0, on_step=None):
     """model: VideoModel (text_encoder + dit). tokens/null_tokens [B,L]; cond [B,C,T,h,w]; mask [B,1,T,h,w].
-    share: the starting-noise share (noise_share_of) where no noise is given."""
+    share: the starting-noise share (noise_share_of) where no noise is given. on_step(i, t, x0), if given, sees
+    each step's guided prediction with the known frames pinned (tools/first_token.py watches the drafts)."""
     B = tokens.shape[0]
     if noise is None:
         noise = start_noise(cond.shape, share, generator)
@@ -97,6 +98,8 @@ def sample(model, tokens, null_tokens, cond, mask, steps=STEPS, guidance=GUIDANC
             xc, xu = out[:B], out[B:]
             x0 = xu + guidance * (xc - xu)
         x0 = mask * cond + (1 - mask) * x0
+        if on_step is not None:
+            on_step(i, t, x0)
         x = x0 + (t2 / t) * (x - x0)
     return x
 

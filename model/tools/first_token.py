@@ -43,50 +43,35 @@ import evaluate as ev  # noqa: E402
 import motion_track as mt  # noqa: E402
 from studio_model import nets  # noqa: E402
 from studio_model.nets import extend_overlap  # noqa: E402
-from studio_model.sampler import decode_clip, encode_clip, start_noise, t_grid, to_tensor, to_u8  # noqa: E402
+from studio_model.sampler import decode_clip, to_u8  # noqa: E402
 
 W, H = mt.W, mt.H
 
 
-def probe_batch(model, ae, args):
-    """(specs, prompts, tokens, cond, mask, noise, tau0) exactly as motion_track --backward's first batch"""
-    if args.prompts:
-        specs, prompts = [ev.world.parse(p) for p in args.prompts], list(args.prompts)
-    else:
-        rng = np.random.default_rng(args.seed)
-        motions = [m for m in args.motions if m != "fall"]
-        specs = ev.eval_specs(rng, args.n * len(motions), 1, motions=motions, camera_p=0.0)
-        prompts = [ev.person_prompt(rng, s) for s in specs]
-    k = extend_overlap(model.cfg)
-    tau0 = -(ev.FRAMES - k) / ev.FRAMES
-    given = list(range(ev.FRAMES - k, ev.FRAMES))
-    B, h, w = len(specs), H // 4, W // 4
-    cond = torch.zeros(B, ae.cfg.channels, ev.FRAMES, h, w)
-    mask = torch.zeros(B, 1, ev.FRAMES, h, w)
-    for j, s in enumerate(specs):
-        lat = encode_clip(ae.encoder, to_tensor(world_clip(s, tau0))[None])[0]
-        cond[j, :, given] = lat[:, given]
-        mask[j, :, given] = 1
-    noise_seed = args.seed if args.noise_seed is None else args.noise_seed
-    noise = start_noise(cond.shape, ev.noise_share_for(model), torch.Generator().manual_seed(noise_seed * 100003))
-    return specs, prompts, model.tokens(prompts), cond, mask, noise, tau0
-
-
-def world_clip(spec, tau0):
-    return ev.world.render(spec, W, H, ev.FRAMES, tau0=tau0)
-
-
 class Recorder:
-    """wraps the DiT's time attention and hold gate to keep what the first forward pass of a step computes"""
+    """hooks on the DiT that keep what its last forward pass computed: each block's time attention from slice 0
+    to every slice (time_w, [(block, [B, nt])]) and the hold lean's gate over slice 0 (gate, [B])"""
 
     def __init__(self, dit):
-        self.dit, self.time_w, self.gate = dit, [], None
+        if dit.cfg.attn != "factorised":
+            raise SystemExit("first_token.py reads the time attention of a factorised DiT (DiTConfig.attn; packs from 0.8.0)")
+        self.time_w, self.gate, self.places = [], None, None
         for i, b in enumerate(dit.blocks):
             b.time_attn = self._time_attn(b, i)
+        if dit.cfg.hold_out:
+            dit.out_hold.register_forward_hook(self._gate(dit.HOLD_GAIN))
+
+    def _gate(self, gain):
+        def f(module, inputs, out):  # out [B, N, ...]: slice 0's tokens come first (slice-major)
+            self.gate = (gain * out[:, :self.places]).mean(dim=(1, 2))
+        return f
 
     def _time_attn(self, block, i):
         def f(v, nt):
+            if i == 0:
+                self.time_w.clear()  # a new forward pass
             B, N, D = v.shape
+            self.places = N // nt
             u = v.reshape(B, nt, -1, D).transpose(1, 2).reshape(-1, nt, D)
             q, kk, _ = block.tqkv(u).reshape(u.shape[0], nt, 3, block.heads, D // block.heads).permute(2, 0, 3, 1, 4)
             a = torch.softmax((q @ kk.transpose(-1, -2)) / math.sqrt(D // block.heads), dim=-1)  # [B*S, heads, nt, nt]
@@ -95,26 +80,9 @@ class Recorder:
         return f
 
 
-def slice0_gate(dit, x, t, text, cond, mask):
-    """the hold lean's gate (HOLD_GAIN * out_hold(y)) over slice 0's tokens, [B]; the y the output layer reads
-    is rebuilt from a hook on ln_f"""
-    seen = {}
-    hook = dit.ln_f.register_forward_hook(lambda m, i, o: seen.setdefault("z", o))
-    c = dit.t_mlp(nets.sincos(t * 1000.0, 256))
-    if dit.cfg.pooled_text:
-        c = c + dit.txt_pool(text.mean(dim=1))
-    dit(x, t, text, cond, mask)
-    hook.remove()
-    sh, sc = dit.ada_f(torch.nn.functional.silu(c)).unsqueeze(1).chunk(2, dim=-1)
-    y = seen["z"] * (1 + sc) + sh
-    S = (x.shape[3] // dit.cfg.patch_s) * (x.shape[4] // dit.cfg.patch_s)
-    return (dit.HOLD_GAIN * dit.out_hold(y[:, :S])).mean(dim=(1, 2))
-
-
-def x_in_first_token(specs, frames, k, tau0, pt):
-    """the k-th clip's object centre x at frames 0..pt-1 (nan where not seen)"""
-    _, gm = mt.object_masks(specs[k], frames, tau0=tau0)
-    _, x, _ = ev.track(gm, W, H)
+def x_in_first_token(spec, frames, bg, pt):
+    """the object's centre x at frames 0..pt-1 of a clip (nan where not seen), found as the evaluation finds it"""
+    _, x, _ = ev.track(ev.colour_masks(frames, bg, spec.objects[0].colour), W, H)
     return x[:pt]
 
 
@@ -141,43 +109,45 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model, ae, _ = ev.load(args.ckpt)
-    dit, pt = model.dit, model.cfg.patch_t
-    specs, prompts, tok, cond, mask, x, tau0 = probe_batch(model, ae, args)
-    B = len(specs)
-    guidance = ev.guidance_for("extend-backward")
-    text = model.text_encoder(torch.cat([tok, torch.zeros_like(tok)], 0))
-    rec = Recorder(dit)
+    pt = model.cfg.patch_t
+    if args.prompts:
+        specs, prompts = [ev.world.parse(p) for p in args.prompts], list(args.prompts)
+    else:  # motion_track --backward's prompts
+        rng = np.random.default_rng(args.seed)
+        motions = [m for m in args.motions if m != "fall"]
+        specs = ev.eval_specs(rng, args.n * len(motions), 1, motions=motions, camera_p=0.0)
+        prompts = [ev.person_prompt(rng, s) for s in specs]
     shown = [j for j, s in enumerate(specs) if args.prompts or s.objects[0].motion in args.show]
-    ref = {j: x_in_first_token(specs, world_clip(specs[j], tau0), j, tau0, pt) for j in shown}
-    steps = [[] for _ in shown]
-    ts = t_grid(args.steps)
-    gates = []
-    for i in range(args.steps):
-        t, t2 = ts[i], ts[i + 1]
-        rec.time_w.clear()
-        tt = torch.full((2 * B,), t)
-        args2 = (torch.cat([x, x], 0), tt, text, torch.cat([cond, cond], 0), torch.cat([mask, mask], 0))
-        out = dit(*args2)
-        if i == 0:
-            first_w = [(b, w[:B]) for b, w in rec.time_w]
-        if i in (0, args.steps - 1) and dit.cfg.hold_out:
-            gates.append(slice0_gate(dit, *args2)[:B])
-        x0 = out[B:] + guidance * (out[:B] - out[B:])
-        x0 = mask * cond + (1 - mask) * x0
+    tau0 = -(ev.FRAMES - extend_overlap(model.cfg)) / ev.FRAMES  # evaluate.extend_clips' backward window
+    bg = {j: ev.background(specs[j], W, H, tau0) for j in shown}
+    rec = Recorder(model.dit)
+    drafts, first_w, gates = {j: [] for j in shown}, {}, {}
+
+    def on_step(first, i, t, x0):
+        """the batch from prompt `first` on, at step i: its drafts' object x; the attention and gate of the
+        forward pass just run (the conditional half of the guided batch, which comes first)"""
         frames = [to_u8(f) for f in decode_clip(ae.decoder, x0)]
-        for r, j in enumerate(shown):
-            steps[r].append(x_in_first_token(specs, frames[j], j, tau0, pt))
-        x = x0 + (t2 / t) * (x - x0)
-    for r, j in enumerate(shown):
+        for j in shown:
+            if first <= j < first + len(frames):
+                drafts[j].append((t, x_in_first_token(specs[j], frames[j - first], bg[j], pt)))
+                if i == 0:
+                    first_w[j] = [(b, w[j - first]) for b, w in rec.time_w]
+                if rec.gate is not None and i in (0, args.steps - 1):
+                    gates.setdefault(j, []).append(float(rec.gate[j - first]))
+
+    noise_seed = args.seed if args.noise_seed is None else args.noise_seed
+    _, refs, _ = ev.extend_clips(model, ae, specs, prompts, noise_seed, extend_overlap(model.cfg), backward=True,
+                                 W=W, H=H, steps=args.steps, on_step=on_step)
+    for j in shown:
         print(f"{prompts[j]}  ({specs[j].objects[0].motion})")
-        print(f"  world           x in frames 0-{pt - 1}: {fmt(ref[j])}")
-        for i, xs in enumerate(steps[r]):
-            print(f"  step {i + 1:2d} (t {ts[i]:.2f}) x0's x:          {fmt(xs)}")
-        for b, w in first_w:
-            print(f"  block {b}: slice 0's time attention to slices 0-{len(w[j]) - 1} (step 1): "
-                  + " ".join(f"{v:.2f}" for v in w[j].tolist()))
-        if gates:
-            print(f"  hold gate over slice 0: step 1 {gates[0][j]:.3f}, step {args.steps} {gates[1][j]:.3f}")
+        print(f"  world           x in frames 0-{pt - 1}: {fmt(x_in_first_token(specs[j], refs[j], bg[j], pt))}")
+        for i, (t, xs) in enumerate(drafts[j]):
+            print(f"  step {i + 1:2d} (t {t:.2f}) x0's x:          {fmt(xs)}")
+        for b, w in first_w[j]:
+            print(f"  block {b}: slice 0's time attention to slices 0-{len(w) - 1} (step 1): "
+                  + " ".join(f"{v:.2f}" for v in w.tolist()))
+        if j in gates:
+            print(f"  hold gate over slice 0: step 1 {gates[j][0]:.3f}, step {args.steps} {gates[j][-1]:.3f}")
 
 
 if __name__ == "__main__":
