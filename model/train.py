@@ -163,13 +163,20 @@ MASK_KINDS = ["t2v", "i2v", "ext_fwd", "ext_bwd", "infill", "retake"]
 MASK_P = [0.35, 0.2, 0.13, 0.12, 0.12, 0.08]
 
 
-def set_mixture(t2v_share, t1_share):
-    """the task mix and the share at t = 1 for this run (module globals: the data workers read MASK_P)"""
+def set_mixture(t2v_share, t1_share, ext_bwd_weight=1.0):
+    """the task mix and the share at t = 1 for this run (module globals: the data workers read MASK_P).
+    ext_bwd_weight (--ext-bwd-weight, session 51): backward-extension windows drawn that many times as often
+    against the other tasks with given frames, text-to-video keeping its share; at 1 the mix of runs 1 to 51
+    (ext_bwd 0.12 of 0.65 masked, 9.2% of all windows at --t2v-share 0.5). Backward travels are the row that
+    has not moved (7 of 20 on the 48 since 0.29.0), and their before-start windows are one in twenty."""
     global MASK_P, T_AT_ONE
     if not (0 < t2v_share < 1 and 0 <= t1_share <= 0.7):
         raise SystemExit("--t2v-share must be in (0, 1) and --t1-share in [0, 0.7]")
-    rest = sum(MASK_P[1:])
-    MASK_P = [t2v_share] + [p * (1 - t2v_share) / rest for p in MASK_P[1:]]
+    if not 0 < ext_bwd_weight <= 4:
+        raise SystemExit(f"--ext-bwd-weight is how many times as often backward-extension windows are drawn, in (0, 4], "
+                         f"not {ext_bwd_weight}")
+    rest = [p * (ext_bwd_weight if k == "ext_bwd" else 1.0) for k, p in zip(MASK_KINDS[1:], MASK_P[1:])]
+    MASK_P = [t2v_share] + [p * (1 - t2v_share) / sum(rest) for p in rest]
     T_AT_ONE = t1_share
 
 
@@ -423,6 +430,9 @@ def main():
     ap.add_argument("--before-start-p", type=float, default=0.0,
                     help="share of backward-extension windows that start before the motion does (tau0 in [-depth, 0), --before-start-depth), "
                          "so a backward extension can lead into a clip's start (train.window_phase; default 0; 0.5 in run 46b and in run 47, 0.28.0; 1 in run 48, 0.29.0)")
+    ap.add_argument("--ext-bwd-weight", type=float, default=1.0,
+                    help="backward-extension windows drawn that many times as often against the other tasks with given "
+                         "frames, text-to-video keeping its share (train.set_mixture; default 1, as in runs 1-51)")
     ap.add_argument("--before-start-depth", type=float, default=0.75,
                     help="how far before the motion those windows may start, in windows: tau0 in [-depth, 0) "
                          "(train.window_phase; default 0.75, as in runs 46-49; session 49's plan: 1)")
@@ -450,7 +460,7 @@ def main():
                     help="weight of the frame-to-frame change error beside the x0 loss (train.temporal_error), "
                          "against generated frames that flicker (default 0: off; session 40)")
     args = ap.parse_args()
-    set_mixture(args.t2v_share, args.t1_share)
+    set_mixture(args.t2v_share, args.t1_share, args.ext_bwd_weight)
     spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p,
                        args.partner_side_p)
     if not 0 <= args.before_start_p <= 1:
@@ -592,7 +602,8 @@ def main():
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "pool_drop": args.pool_drop, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
                                "bf16": args.bf16, "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight, "noise_share": args.noise_share,
                                "before_start_p": args.before_start_p,
-                               "before_start_depth": args.before_start_depth, "spec_mix": dict(spec_kw)}}
+                               "before_start_depth": args.before_start_depth, "mask_p": dict(zip(MASK_KINDS, MASK_P)),
+                               "spec_mix": dict(spec_kw)}}
     state.setdefault("history", []).append(session)
     seg_start = time.time()
     seg_wall0 = st["wall"]

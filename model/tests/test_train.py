@@ -207,6 +207,18 @@ def test_mixture_options_set_the_task_mix_and_the_share_at_t1():
                 raise AssertionError(f"set_mixture{bad} accepted")
             except SystemExit as e:
                 assert "--t2v-share" in str(e)
+        # --ext-bwd-weight: backward extension twice as often against the other given-frame tasks, t2v unmoved
+        train.MASK_P = list(saved[0])
+        train.set_mixture(0.5, 0.4, 2.0)
+        k = train.MASK_KINDS.index("ext_bwd")
+        assert abs(train.MASK_P[0] - 0.5) < 1e-9 and abs(sum(train.MASK_P) - 1) < 1e-9
+        assert abs(train.MASK_P[k] / train.MASK_P[2] - 2 * saved[0][k] / saved[0][2]) < 1e-9
+        assert abs(train.MASK_P[1] / train.MASK_P[2] - saved[0][1] / saved[0][2]) < 1e-9
+        try:
+            train.set_mixture(0.5, 0.4, 0.0)
+            raise AssertionError("set_mixture with an ext_bwd weight of 0 accepted")
+        except SystemExit as e:
+            assert "--ext-bwd-weight" in str(e)
     finally:
         train.MASK_P, train.T_AT_ONE = saved
 
