@@ -160,7 +160,8 @@ def loader(stage, batch, seed, ae=None, workers=1, conflict_p=0.0, bf16=False, s
 
 # ------------------------------------------------------------------ masks
 MASK_KINDS = ["t2v", "i2v", "ext_fwd", "ext_bwd", "infill", "retake"]
-MASK_P = [0.35, 0.2, 0.13, 0.12, 0.12, 0.08]
+MASK_P_BASE = (0.35, 0.2, 0.13, 0.12, 0.12, 0.08)  # the mix set_mixture scales, whatever it set before
+MASK_P = list(MASK_P_BASE)
 
 
 def set_mixture(t2v_share, t1_share, ext_bwd_weight=1.0):
@@ -176,7 +177,7 @@ def set_mixture(t2v_share, t1_share, ext_bwd_weight=1.0):
     if not 0 < ext_bwd_weight <= 4:
         raise SystemExit(f"--ext-bwd-weight is how many times as often backward-extension windows are drawn, in (0, 4], "
                          f"not {ext_bwd_weight}")
-    rest = [p * (ext_bwd_weight if k == "ext_bwd" else 1.0) for k, p in zip(MASK_KINDS[1:], MASK_P[1:])]
+    rest = [p * (ext_bwd_weight if k == "ext_bwd" else 1.0) for k, p in zip(MASK_KINDS[1:], MASK_P_BASE[1:])]
     MASK_P = [t2v_share] + [p * (1 - t2v_share) / sum(rest) for p in rest]
     T_AT_ONE = t1_share
 
@@ -431,12 +432,12 @@ def main():
     ap.add_argument("--before-start-p", type=float, default=0.0,
                     help="share of backward-extension windows that start before the motion does (tau0 in [-depth, 0), --before-start-depth), "
                          "so a backward extension can lead into a clip's start (train.window_phase; default 0; 0.5 in run 46b and in run 47, 0.28.0; 1 in run 48, 0.29.0)")
-    ap.add_argument("--ext-bwd-weight", type=float, default=1.0,
-                    help="backward-extension windows drawn that many times as often against the other tasks with given "
-                         "frames, text-to-video keeping its share (train.set_mixture; default 1, as in runs 1-51)")
     ap.add_argument("--before-start-depth", type=float, default=0.75,
                     help="how far before the motion those windows may start, in windows: tau0 in [-depth, 0) "
                          "(train.window_phase; default 0.75, as in runs 46-49; session 49's plan: 1)")
+    ap.add_argument("--ext-bwd-weight", type=float, default=1.0,
+                    help="backward-extension windows drawn that many times as often against the other tasks with given "
+                         "frames, text-to-video keeping its share (train.set_mixture; default 1, as in runs 1-51)")
     ap.add_argument("--bf16", action="store_true",
                     help="bfloat16 autocast for the DiT's forward/backward and the data worker's encoder (weights, "
                          "Adam and EMA stay fp32); on CPUs with AVX512-BF16 it trains several times faster")

@@ -208,7 +208,8 @@ def test_mixture_options_set_the_task_mix_and_the_share_at_t1():
             except SystemExit as e:
                 assert "--t2v-share" in str(e)
         # --ext-bwd-weight: backward extension twice as often against the other given-frame tasks, t2v unmoved
-        train.MASK_P = list(saved[0])
+        # (scaled from the base mix, not from the mix a call before set: called twice, it does not compound)
+        train.set_mixture(0.5, 0.4, 2.0)
         train.set_mixture(0.5, 0.4, 2.0)
         k = train.MASK_KINDS.index("ext_bwd")
         assert abs(train.MASK_P[0] - 0.5) < 1e-9 and abs(sum(train.MASK_P) - 1) < 1e-9
