@@ -170,7 +170,8 @@ def set_mixture(t2v_share, t1_share, ext_bwd_weight=1.0):
     against the other tasks with given frames, text-to-video keeping its share; at 1 the mix of runs 1 to 51
     (ext_bwd 0.12 of 0.65 masked, 9.2% of all windows at --t2v-share 0.5). Backward travels are the row that
     has not moved (7 of 20 on the 48 since 0.29.0): at 1 a backward window of a right-goer before its start is
-    about 1 in 31 of all windows (a right-goer in 35% of session 50's prompts), at 3 about 1 in 14."""
+    about 1 in 31 of all windows (a right-goer in 35% of session 50's prompts), at 3 about 1 in 14. At 3 for a
+    whole run (session 52, 0.30.0): 9 of 20 on the 48, backward 31/48 against 28/48, the text rows level."""
     global MASK_P, T_AT_ONE
     if not (0 < t2v_share < 1 and 0 <= t1_share <= 0.7):
         raise SystemExit("--t2v-share must be in (0, 1) and --t1-share in [0, 0.7]")
@@ -437,7 +438,7 @@ def main():
                          "(train.window_phase; default 0.75, as in runs 46-49; session 49's plan: 1)")
     ap.add_argument("--ext-bwd-weight", type=float, default=1.0,
                     help="backward-extension windows drawn that many times as often against the other tasks with given "
-                         "frames, text-to-video keeping its share (train.set_mixture; default 1, as in runs 1-51)")
+                         "frames, text-to-video keeping its share (train.set_mixture; default 1, as in runs 1-51; 3 in run 52, 0.30.0)")
     ap.add_argument("--bf16", action="store_true",
                     help="bfloat16 autocast for the DiT's forward/backward and the data worker's encoder (weights, "
                          "Adam and EMA stay fp32); on CPUs with AVX512-BF16 it trains several times faster")
