@@ -168,8 +168,8 @@ def set_mixture(t2v_share, t1_share, ext_bwd_weight=1.0):
     """the task mix and the share at t = 1 for this run (module globals: the data workers read MASK_P).
     ext_bwd_weight (--ext-bwd-weight, session 51): backward-extension windows drawn that many times as often
     against the other tasks with given frames, text-to-video keeping its share; at 1 the mix of runs 1 to 51
-    (ext_bwd 0.12 of 0.65 masked, 9.2% of all windows at --t2v-share 0.5). Backward travels are the row that
-    has not moved (7 of 20 on the 48 since 0.29.0): at 1 a backward window of a right-goer before its start is
+    (ext_bwd 0.12 of 0.65 masked, 9.2% of all windows at --t2v-share 0.5). Backward travels were the row that
+    had not moved (7 of 20 on the 48 from 0.29.0 through run 51): at 1 a backward window of a right-goer before its start is
     about 1 in 31 of all windows (a right-goer in 35% of session 50's prompts), at 3 about 1 in 14. At 3 for a
     whole run (session 52, 0.30.0): 9 of 20 on the 48, backward 31/48 against 28/48, the text rows level."""
     global MASK_P, T_AT_ONE
@@ -421,7 +421,7 @@ def main():
     ap.add_argument("--eval-minutes", type=float, default=15)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--decay-from", type=float, default=0.75, help="fraction of --minutes after which the lr anneals")
-    ap.add_argument("--t2v-share", type=float, default=MASK_P[0], help="share of text-to-video windows (the other tasks keep their ratios)")
+    ap.add_argument("--t2v-share", type=float, default=MASK_P_BASE[0], help="share of text-to-video windows (the other tasks keep their ratios)")
     ap.add_argument("--reinit", type=float, default=0.0, help="mix the DiT toward a fresh initialisation: 0 keeps it, 1 starts afresh (the autoencoder is kept)")
     ap.add_argument("--ema", type=float, default=0.998, help="EMA decay of the exported weights")
     ap.add_argument("--quick-eval", type=int, default=1, help="0: log only the object error at each curve point (seconds, not minutes)")

@@ -197,7 +197,7 @@ def test_mixture_options_set_the_task_mix_and_the_share_at_t1():
         train.set_mixture(0.6, 0.5)
         assert abs(train.MASK_P[0] - 0.6) < 1e-9 and abs(sum(train.MASK_P) - 1) < 1e-9
         # the other tasks keep their ratios to each other
-        assert abs(train.MASK_P[1] / train.MASK_P[2] - saved[0][1] / saved[0][2]) < 1e-9
+        assert abs(train.MASK_P[1] / train.MASK_P[2] - train.MASK_P_BASE[1] / train.MASK_P_BASE[2]) < 1e-9
         t = train.draw_t(20000, torch.Generator().manual_seed(0))
         assert abs((t == 1.0).float().mean().item() - 0.5) < 0.02
         assert ((t >= 0.02) & (t <= 1.0)).all()
@@ -213,8 +213,8 @@ def test_mixture_options_set_the_task_mix_and_the_share_at_t1():
         train.set_mixture(0.5, 0.4, 2.0)
         k = train.MASK_KINDS.index("ext_bwd")
         assert abs(train.MASK_P[0] - 0.5) < 1e-9 and abs(sum(train.MASK_P) - 1) < 1e-9
-        assert abs(train.MASK_P[k] / train.MASK_P[2] - 2 * saved[0][k] / saved[0][2]) < 1e-9
-        assert abs(train.MASK_P[1] / train.MASK_P[2] - saved[0][1] / saved[0][2]) < 1e-9
+        assert abs(train.MASK_P[k] / train.MASK_P[2] - 2 * train.MASK_P_BASE[k] / train.MASK_P_BASE[2]) < 1e-9
+        assert abs(train.MASK_P[1] / train.MASK_P[2] - train.MASK_P_BASE[1] / train.MASK_P_BASE[2]) < 1e-9
         try:
             train.set_mixture(0.5, 0.4, 0.0)
             raise AssertionError("set_mixture with an ext_bwd weight of 0 accepted")
