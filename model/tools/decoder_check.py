@@ -13,29 +13,14 @@ import argparse
 import os
 import sys
 
-import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
-from studio_model import world  # noqa: E402
+from finetune_decoder import held_out  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder  # noqa: E402
-from studio_model.sampler import to_tensor  # noqa: E402
 from train import COMMITTED, expand  # noqa: E402
-
-
-def frames(per_scene, seed=5):
-    rng = np.random.default_rng(seed)
-    out = {}
-    for sc in world.SCENE_NAMES:
-        fr = []
-        for _ in range(per_scene):
-            s = world.random_spec(rng, camera_p=0.0)
-            s.scene = sc
-            fr.append(world.render(s, 128, 72, 1, seed=int(rng.integers(1 << 30)))[0])
-        out[sc] = to_tensor(np.stack(fr))
-    return out
 
 
 @torch.no_grad()
@@ -68,7 +53,7 @@ def main():
     ae = AutoEncoder(AEConfig(**st["ae_cfg"]))
     ae.load_state_dict(st["ae"])
     ae.eval()
-    by_scene = frames(args.per_scene)
+    by_scene = held_out(seed=5, per_scene=args.per_scene)  # not the fine-tune's own (seed 11)
     for name in [args.ckpt] + args.decoders:
         if name != args.ckpt:
             ae.decoder.load_state_dict(torch.load(name, map_location="cpu")["decoder"])
