@@ -23,7 +23,7 @@ sys.path.insert(0, HERE)
 from studio_model import world  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder  # noqa: E402
 from studio_model.sampler import to_tensor  # noqa: E402
-from train import CKPT, COMMITTED, RUNS, ae_loss, expand, loader, log, save, square_crop  # noqa: E402
+from train import CKPT, COMMITTED, RUNS, expand, loader, log, recon_loss, save, square_crop  # noqa: E402
 
 OUT = os.path.join(RUNS, "decoder.pt")
 
@@ -67,14 +67,10 @@ def night_batch(rng, clips=6, frames=4):
 def decoder_loss(ae, frames, wt, noise=0.0, cycle=0.0):
     """train.ae_loss on the decoder alone (the encoder is frozen), with the latent perturbed by noise and the
     round trip's error added at weight cycle; at 0 and 0 it is ae_loss itself"""
-    if not noise and not cycle:
-        return ae_loss(ae, frames, wt)
     with torch.no_grad():
         z = ae.encoder(frames)
-    zn = z + noise * torch.randn_like(z) if noise else z
-    rec = ae.decoder(zn)
-    err = rec - frames
-    loss = ((err.abs() + err ** 2) * wt).mean()
+    rec = ae.decoder(z + noise * torch.randn_like(z) if noise else z)
+    loss = recon_loss(rec, frames, wt)
     if cycle:
         loss = loss + cycle * ((ae.encoder(rec) - z) ** 2).mean()
     return loss

@@ -353,10 +353,14 @@ def square_crop(fr, wt, rng):
     return fr[..., x0:x0 + 72], wt[..., x0:x0 + 72]
 
 
-def ae_loss(ae, frames, wt):
-    rec = ae(frames)
-    err = (rec - frames)
+def recon_loss(rec, frames, wt):
+    """the autoencoder's reconstruction loss, L1 + L2 weighted per pixel (finetune_decoder.py uses it too)"""
+    err = rec - frames
     return ((err.abs() + err ** 2) * wt).mean()
+
+
+def ae_loss(ae, frames, wt):
+    return recon_loss(ae(frames), frames, wt)
 
 
 # ------------------------------------------------------------------ checkpoint
