@@ -76,14 +76,15 @@ def decoder_loss(ae, frames, wt, noise=0.0, cycle=0.0):
     return loss
 
 
+def psnr(rec, frames):
+    """PSNR in dB of each frame of rec against frames, both [B,3,H,W] in [-1,1]"""
+    mse = ((rec - frames) ** 2).mean(dim=(1, 2, 3)) / 4.0  # [-1,1] -> [0,1]
+    return 10 * torch.log10(1.0 / mse.clamp_min(1e-10))
+
+
 @torch.no_grad()
 def psnr_by_scene(ae, frames):
-    res = {}
-    for sc, fr in frames.items():
-        rec = ae.decoder(ae.encoder(fr)).clamp(-1, 1)
-        mse = ((rec - fr) ** 2).mean(dim=(1, 2, 3)) / 4.0  # [-1,1] -> [0,1]
-        res[sc] = round(float((10 * torch.log10(1.0 / mse.clamp_min(1e-10))).mean()), 2)
-    return res
+    return {sc: round(float(psnr(ae.decoder(ae.encoder(fr)).clamp(-1, 1), fr).mean()), 2) for sc, fr in frames.items()}
 
 
 def main():

@@ -18,21 +18,19 @@ import torch
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
-from finetune_decoder import held_out  # noqa: E402
+from finetune_decoder import held_out, psnr  # noqa: E402
 from studio_model.nets import AEConfig, AutoEncoder  # noqa: E402
 from train import COMMITTED, expand  # noqa: E402
 
 
 @torch.no_grad()
 def report(ae, by_scene):
-    rows = {}
-    for sc, x in by_scene.items():
-        rec = ae.decoder(ae.encoder(x)).clamp(-1, 1)
-        p = (10 * torch.log10(4.0 / ((rec - x) ** 2).mean(dim=(1, 2, 3)))).numpy()
-        rows[sc] = (float(p.mean()), float(p.min()), int((p >= 28).sum()), len(p))
     x = torch.cat(list(by_scene.values()))
     z = ae.encoder(x)
     r0 = ae.decoder(z).clamp(-1, 1)
+    rows = {}
+    for sc, p in zip(by_scene, psnr(r0, x).split([len(v) for v in by_scene.values()])):
+        rows[sc] = (float(p.mean()), float(p.min()), int((p >= 28).sum()), len(p))
     trip = (ae.encoder(r0) - z).abs().mean().item()
     zc = z
     for _ in range(5):
