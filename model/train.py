@@ -171,7 +171,9 @@ def set_mixture(t2v_share, t1_share, ext_bwd_weight=1.0):
     (ext_bwd 0.12 of 0.65 masked, 9.2% of all windows at --t2v-share 0.5). Backward travels were the row that
     had not moved (7 of 20 on the 48 from 0.29.0 through run 51): at 1 a backward window of a right-goer before its start is
     about 1 in 31 of all windows (a right-goer in 35% of session 50's prompts), at 3 about 1 in 14. At 3 for a
-    whole run (session 52, 0.30.0): 9 of 20 on the 48, backward 31/48 against 28/48, the text rows level."""
+    whole run (session 52, 0.30.0): 9 of 20 on the 48, backward 31/48 against 28/48, the text rows level; 10 of 20 in
+    run 53 (3, not shipped); at 4 for a whole run (session 55, 0.32.0): 9 of 20 again, backward 31/48: the weight
+    has stopped moving them."""
     global MASK_P, T_AT_ONE
     if not (0 < t2v_share < 1 and 0 <= t1_share <= 0.7):
         raise SystemExit("--t2v-share must be in (0, 1) and --t1-share in [0, 0.7]")
