@@ -31,9 +31,9 @@ def report(ae, by_scene):
     rows = {}
     for sc, p in zip(by_scene, psnr(r0, x).split([len(v) for v in by_scene.values()])):
         rows[sc] = (float(p.mean()), float(p.min()), int((p >= 28).sum()), len(p))
-    trip = (ae.encoder(r0) - z).abs().mean().item()
-    zc = z
-    for _ in range(5):
+    zc = ae.encoder(r0)  # the first trip; r0 is already decoded
+    trip = (zc - z).abs().mean().item()
+    for _ in range(4):
         zc = ae.encoder(ae.decoder(zc).clamp(-1, 1))
     noise = 0.03 * torch.randn(z.shape, generator=torch.Generator().manual_seed(0))
     moved = (ae.decoder(z + noise).clamp(-1, 1) - r0).abs().mean().item() * 127.5
