@@ -476,3 +476,16 @@ def test_before_start_p_starts_backward_extension_windows_before_the_motion():
     start = world.object_positions(right, tau0=0.0)[0][:, 0]
     assert before[0] < start[0] - 0.2 and np.all(np.diff(before) > 0)
     assert abs(before[10] - start[0]) < 1e-9
+
+
+def test_bf16_is_refused_on_a_cpu_that_would_emulate_it():
+    """train.cpu_has_bf16 (session 56): --bf16 trains several times faster where the CPU has AVX512-BF16 or
+    AMX and over ten times slower where PyTorch must emulate bfloat16 (an AMD EPYC with AVX2 only), so
+    train.py refuses it there; the flags are read from /proc/cpuinfo's text"""
+    from train import cpu_has_bf16
+    epyc = "processor\t: 0\nflags\t\t: fpu sse sse2 avx fma avx2 sha_ni vaes\n\nprocessor\t: 1\nflags\t\t: fpu avx avx2\n"
+    sapphire = "processor\t: 0\nflags\t\t: fpu avx avx2 avx512f avx512_bf16 amx_bf16 amx_tile\n"
+    cooper = "processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16\n"
+    assert not cpu_has_bf16(epyc)
+    assert cpu_has_bf16(sapphire) and cpu_has_bf16(cooper)
+    assert not cpu_has_bf16("")
