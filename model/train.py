@@ -139,12 +139,9 @@ def cpu_has_bf16(cpuinfo=None):
     times faster; without it PyTorch emulates bfloat16 and --bf16 is over ten times slower than fp32
     (session 56: an AMD EPYC with AVX2 only). cpuinfo: /proc/cpuinfo's text; where there is none to read
     (not Linux) the answer is yes, and the user's --bf16 stands."""
+    cpuinfo = read_cpuinfo() if cpuinfo is None else cpuinfo
     if cpuinfo is None:
-        try:
-            with open("/proc/cpuinfo") as f:
-                cpuinfo = f.read()
-        except OSError:
-            return True
+        return True
     flags = set()
     for line in cpuinfo.splitlines():
         if line.startswith("flags"):
@@ -155,14 +152,19 @@ def cpu_has_bf16(cpuinfo=None):
 def cpu_name():
     """The CPU's model name, kept in the session's record: the runs' speed depends on it (session 55's
     machine trained at 9 clips/s with --bf16, session 56's AMD EPYC at 4 in fp32)."""
+    for line in (read_cpuinfo() or "").splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def read_cpuinfo():
+    """/proc/cpuinfo's text, or None where there is none (not Linux)."""
     try:
         with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+            return f.read()
     except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        return None
 
 
 def encode_batch(enc, clips, bf16=False):
