@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 
@@ -24,7 +23,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
 from studio_model.nets import DiTConfig, VideoModel, dit_flops  # noqa: E402
-from train import MAX_TOKENS, WORDS, dit_loss, make_mask  # noqa: E402
+from train import MAX_TOKENS, WORDS, cpu_name, dit_loss, make_mask  # noqa: E402
 
 
 def step_seconds(cfg, batch, steps, bf16):
@@ -71,7 +70,7 @@ def main():
                               "gflop_fwd": round(flops / 1e9, 2), "batch": a.batch, "bf16": a.bf16,
                               "threads": a.threads, "step_s_best": round(best, 3), "step_s_median": round(med, 3),
                               "clips_per_s": round(a.batch / med, 1), "vs_first": round(med / base, 2),
-                              "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()}),
+                              "cpu": cpu_name(), "cores": os.cpu_count()}),
                   flush=True)
 
 
