@@ -30,6 +30,11 @@ export const CardSettings = z.object({
   steps: z.number().int().min(1).max(100),
   guidance: z.number().min(0).max(20),
   aspect: Aspect,
+  /**
+   * How many frames of a take its extensions continue from; null: the pack's own
+   * (conditioning.extend_overlap). More frames make a surer extension that adds less new time.
+   */
+  extendOverlap: z.number().int().min(1).max(64).nullable(),
 });
 export type CardSettings = z.infer<typeof CardSettings>;
 
@@ -95,7 +100,16 @@ export const EngineStatus = z.object({
   providerReason: z.string().nullable(),
   /** The pack new takes are made with: the one chosen with engine.usePack, else the built-in one. */
   pack: z
-    .object({ id: z.string(), version: z.string(), sha256: z.string(), fps: z.number(), frames: z.number().int(), aspects: z.array(z.string()) })
+    .object({
+      id: z.string(),
+      version: z.string(),
+      sha256: z.string(),
+      fps: z.number(),
+      frames: z.number().int(),
+      aspects: z.array(z.string()),
+      /** Frames of a take an extension continues from when the card does not say (the pack's conditioning.extend_overlap). */
+      extendOverlap: z.number().int(),
+    })
     .nullable(),
   /** Every usable pack found (built-in first, then the user's models folder), to choose from. */
   packs: z.array(z.object({ id: z.string(), version: z.string(), source: z.enum(['built-in', 'user']), description: z.string() })),

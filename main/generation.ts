@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError, type Card, type EngineStatus, type EventName, type EventPayload, type JobInfo, type Take } from './contract';
 import { Engine } from './engine/engine';
-import { taskGuidance } from './engine/manifest';
+import { extendOverlap, taskGuidance } from './engine/manifest';
 import { manifestTask, runTask, type TaskSpec, type Provenance } from './engine/tasks';
 import { Tokenizer } from './engine/tokenizer';
 import { isCancelled } from './engine/util';
@@ -140,7 +140,7 @@ export class Generation {
         message: null,
         provider: engine.choice.providers[0] ?? 'cpu',
         providerReason: engine.choice.reason,
-        pack: { id: m.id, version: m.version, sha256: pack.sha256, fps: m.fps, frames: m.frames_per_window, aspects: Object.keys(m.aspects ?? { '16:9': m.canvas }) },
+        pack: { id: m.id, version: m.version, sha256: pack.sha256, fps: m.fps, frames: m.frames_per_window, aspects: Object.keys(m.aspects ?? { '16:9': m.canvas }), extendOverlap: extendOverlap(m) },
         packs,
         problems,
       };
@@ -229,7 +229,12 @@ export class Generation {
       case 'image-to-video':
         return { kind: 'image-to-video', image: this.mediaFile(String(req.image)) };
       case 'extend':
-        return { kind: 'extend', source: this.takeFolder(take(req.sourceTake)), direction: req.direction as 'forward' | 'backward' };
+        return {
+          kind: 'extend',
+          source: this.takeFolder(take(req.sourceTake)),
+          direction: req.direction as 'forward' | 'backward',
+          ...(typeof req.overlap === 'number' ? { overlap: req.overlap } : {}),
+        };
       case 'infill':
         return { kind: 'infill', from: this.takeFolder(take(req.fromTake)), to: this.takeFolder(take(req.toTake)) };
       case 'retake':
@@ -363,7 +368,7 @@ export class Generation {
     // (a missing source take fails in taskFor, before anything is queued)
     const made = this.lib.takes.list(card.id).find((t) => t.task === 'extend' || t.task === 'infill');
     const req = (made?.provenance as { request?: TakeRequest } | undefined)?.request;
-    if (req?.task === 'extend') return { task: 'extend', aspect: req.aspect, direction: req.direction, sourceTake: req.sourceTake };
+    if (req?.task === 'extend') return { task: 'extend', aspect: req.aspect, direction: req.direction, sourceTake: req.sourceTake, ...overlapOf(card) };
     if (req?.task === 'infill') return { task: 'infill', aspect: req.aspect, fromTake: req.fromTake, toTake: req.toTake };
     return { task: 'text-to-video' };
   }
@@ -376,7 +381,7 @@ export class Generation {
     const guidance = this.guidanceForTask({ kind: 'extend', direction }) ?? take.guidance;
     // the new card's settings say how its take was made
     const card = this.lib.createCard(from.projectId, take.prompt, index, { ...from.settings, guidance });
-    const job = this.enqueue(card.id, { task: 'extend', packId: this.packForNewTake(), prompt: take.prompt, seed: take.seed, steps: take.steps, guidance, aspect: take.aspect, direction, sourceTake: take.id });
+    const job = this.enqueue(card.id, { task: 'extend', packId: this.packForNewTake(), prompt: take.prompt, seed: take.seed, steps: take.steps, guidance, aspect: take.aspect, direction, sourceTake: take.id, ...overlapOf(from) });
     return { card: this.lib.getCard(card.id), job };
   }
 
@@ -422,6 +427,15 @@ export class Generation {
     await this.queue.idle();
     if (this.enginePromise) await (await this.enginePromise).close();
   }
+}
+
+/**
+ * The frames an extension of the card's takes continues from, when the card says; recorded in the
+ * request, so Reproduce gives the same extension whatever the card says later. Without it the
+ * engine takes the pack's own (conditioning.extend_overlap), which the pack's manifest fixes.
+ */
+function overlapOf(card: Card): { overlap?: number } {
+  return card.settings.extendOverlap ? { overlap: card.settings.extendOverlap } : {};
 }
 
 /** The pack a take was made with (its request's, else its provenance's; undefined: the built-in one). */

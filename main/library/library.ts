@@ -14,7 +14,7 @@ import { openDatabase } from './open';
  * pack (services pass Generation.samplerDefaults()); these are the built-in pack's, for a card made
  * before the engine has opened. Old cards keep the settings they were saved with.
  */
-export const DEFAULT_SETTINGS: CardSettings = { seed: 1, steps: 12, guidance: 1.5, aspect: '16:9' };
+export const DEFAULT_SETTINGS: CardSettings = { seed: 1, steps: 12, guidance: 1.5, aspect: '16:9', extendOverlap: null };
 
 type ProjectRow = { id: string; name: string; created_at: string; updated_at: string; card_count: number };
 type CardRow = {

@@ -114,6 +114,19 @@ describe('cards', () => {
     const c = lib.createCard(p.id, 'x');
     const u = lib.updateCard(c.id, { settings: { steps: 20, aspect: '1:1' } });
     expect(u.settings).toMatchObject({ steps: 20, aspect: '1:1', seed: c.settings.seed, guidance: c.settings.guidance });
+    // Extensions follow the pack until the card says otherwise, and back again with null.
+    expect(c.settings.extendOverlap).toBeNull();
+    expect(lib.updateCard(c.id, { settings: { extendOverlap: 10 } }).settings).toMatchObject({ extendOverlap: 10, steps: 20 });
+    expect(lib.getCard(c.id).settings.extendOverlap).toBe(10);
+    expect(lib.updateCard(c.id, { settings: { extendOverlap: null } }).settings.extendOverlap).toBeNull();
+  });
+
+  it("a card saved before extendOverlap existed reads as following the pack's", () => {
+    const lib = open();
+    const p = lib.createProject('P');
+    const c = lib.createCard(p.id, 'x');
+    lib.db.prepare('UPDATE cards SET settings_json = ? WHERE id = ?').run(JSON.stringify({ seed: 5, steps: 9, guidance: 2, aspect: '1:1' }), c.id);
+    expect(lib.getCard(c.id).settings).toEqual({ seed: 5, steps: 9, guidance: 2, aspect: '1:1', extendOverlap: null });
   });
 
   it('deleting a project removes its cards (foreign key cascade)', () => {

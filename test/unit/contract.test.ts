@@ -21,10 +21,11 @@ describe('the contract', () => {
   });
 
   it('rejects card settings out of range with the field named', () => {
-    const r = CardSettings.safeParse({ seed: -1, steps: 0, guidance: 3, aspect: '4:3' });
+    const r = CardSettings.safeParse({ seed: -1, steps: 0, guidance: 3, aspect: '4:3', extendOverlap: 0 });
     expect(r.success).toBe(false);
     const paths = r.error!.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['seed', 'steps', 'aspect']));
+    expect(paths).toEqual(expect.arrayContaining(['seed', 'steps', 'aspect', 'extendOverlap']));
+    expect(CardSettings.safeParse({ seed: 1, steps: 12, guidance: 1.5, aspect: '16:9', extendOverlap: 2.5 }).success).toBe(false);
   });
 });
 

@@ -10,6 +10,8 @@ import { TakeList } from './TakeList';
 import { Icon } from './Icon';
 
 const EMPTY: Take[] = [];
+/** The frame counts offered for Extend beside the pack's own (a card may also be set through the contract to any other). */
+const OVERLAPS = [4, 6, 8, 10, 12];
 
 function formatEta(ms: number | null): string {
   if (ms === null) return '';
@@ -68,6 +70,10 @@ export function StoryCard(props: {
   const running = cardJobs.find((j) => j.state === 'running') ?? cardJobs[0];
   const shown = takes.find((t) => t.id === selectedId) ?? takes.find((t) => t.id === card.chosenTakeId) ?? null;
   const fps = engine?.pack?.fps ?? 8;
+  const packFrames = engine?.pack?.frames ?? 16;
+  const packOverlap = engine?.pack?.extendOverlap;
+  /** The new time an extension that continues from k frames adds (a window less the k frames). */
+  const addedTime = (k: number) => `${((packFrames - k) / fps).toFixed(2)} s`;
 
   const updateSettings = (patch: Partial<Card['settings']>) =>
     void track(studio.invoke('cards.update', { id: card.id, settings: patch })).then((c) => useStudio.setState((st) => ({ cards: st.cards.map((x) => (x.id === c.id ? c : x)) })));
@@ -218,6 +224,24 @@ export function StoryCard(props: {
           <label>
             Variations
             <input aria-label="Variations" type="number" min={1} max={8} value={variations} onChange={(e) => setVariations(Math.max(1, Math.min(8, Math.floor(Number(e.target.value) || 1))))} />
+          </label>
+          <label className="wide" title="How many frames of a take Extend continues from: more frames make a surer extension that adds less new time">
+            Extend from
+            <select
+              aria-label="Extend from"
+              value={card.settings.extendOverlap ?? ''}
+              onChange={(e) => updateSettings({ extendOverlap: e.target.value === '' ? null : Number(e.target.value) })}
+            >
+              <option value="">{packOverlap ? `pack's ${packOverlap} frames · adds ${addedTime(packOverlap)}` : "the pack's"}</option>
+              {[...new Set([...OVERLAPS, card.settings.extendOverlap ?? 0])]
+                .filter((k) => k > 0 && k < packFrames && (k !== packOverlap || k === card.settings.extendOverlap))
+                .sort((a, b) => a - b)
+                .map((k) => (
+                  <option key={k} value={k}>
+                    {k} frames · adds {addedTime(k)}
+                  </option>
+                ))}
+            </select>
           </label>
           {card.imageHash && (
             <button type="button" className="ghost small" onClick={() => void clearPicture(card.id)}>
