@@ -155,6 +155,8 @@ test('extend forward makes a new card after the take, and bridge joins two cards
   await readyTakes(card(page, 2), 1);
   await expect(card(page, 2).getByRole('textbox', { name: 'Prompt' })).toHaveValue(/a red ball moves right/);
   await expect(card(page, 2).getByRole('slider', { name: 'Frame' })).toHaveAttribute('aria-valuemax', '6');
+  // the new card carries the setting on, so extending it again continues from 10 frames too
+  await expect(card(page, 2).locator('summary')).toContainText('extend from 10');
   await card(page, 2).getByRole('button', { name: 'Details' }).click();
   await expect(page.getByRole('dialog')).toContainText('extend forward');
   // the ten frames it continues from, each named in the take's provenance

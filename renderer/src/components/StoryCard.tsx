@@ -193,7 +193,9 @@ export function StoryCard(props: {
       <PromptField ref={promptRef} cardId={card.id} value={card.prompt} hasPicture={!!card.imageHash} />
       <details className="settings">
         <summary>
-          Settings <span className="muted small">· {card.settings.steps} steps · guidance {card.settings.guidance} · {card.settings.aspect}</span>
+          Settings <span className="muted small">· {card.settings.steps} steps · guidance {card.settings.guidance} · {card.settings.aspect}
+            {card.settings.extendOverlap ? ` · extend from ${card.settings.extendOverlap}` : ''}
+          </span>
         </summary>
         <div className="settings-grid">
           <label>
