@@ -210,7 +210,7 @@ export const calls = {
   'takes.extend': call(
     z.object({ takeId: Id, direction: z.enum(['forward', 'backward']) }).strict(),
     z.object({ card: Card, job: JobInfo }),
-    'A new card after (forward) or before (backward) the take\'s card, whose clip continues the take.',
+    "A new card after (forward) or before (backward) the take's card, whose clip continues the take from as many of its frames as the take's card says (settings.extendOverlap), else the pack's; the new card keeps that setting.",
   ),
   'takes.retake': call(
     z.object({ takeId: Id, from: z.number().int().min(1), to: z.number().int().min(1) }).strict(),
