@@ -141,29 +141,32 @@ test('drop a picture onto a card and animate it; a file that is not a picture is
 test('extend forward makes a new card after the take, and bridge joins two cards', async ({ page }) => {
   await openProject(page);
   // The card says how many of the take's frames an extension continues from: the pack's by default,
-  // here 10, so the new card's take is the window's 16 frames less those 10.
+  // here another count (10, or 6 where the pack's is 10), so the new card's take is the window's 16
+  // frames less those.
+  const packK = await page.evaluate(async () => (await window.studio.invoke('engine.status', {})).pack!.extendOverlap);
+  const k = packK === 10 ? 6 : 10;
   await card(page, 1).locator('summary').click();
   const from = card(page, 1).getByRole('combobox', { name: 'Extend from' });
-  await expect(from.locator('option:checked')).toHaveText(/^pack's \d+ frames · adds \d\.\d\d s$/);
-  await from.selectOption('10');
+  await expect(from.locator('option:checked')).toHaveText(`pack's ${packK} frames · adds ${((16 - packK) / 8).toFixed(2)} s`);
+  await from.selectOption(String(k));
   await expect(page.getByRole('status')).toHaveText('All changes saved');
-  await expect(from.locator('option:checked')).toHaveText('10 frames · adds 0.75 s');
+  await expect(from.locator('option:checked')).toHaveText(`${k} frames · adds ${((16 - k) / 8).toFixed(2)} s`);
   await shot(page, '13b-extend-from-setting');
   await card(page, 1).locator('summary').click();
   await card(page, 1).getByRole('button', { name: 'Extend forward' }).click();
   await expect(page.getByRole('list', { name: 'Cards' }).getByRole('listitem').filter({ has: page.getByRole('textbox', { name: 'Prompt' }) })).toHaveCount(4);
   await readyTakes(card(page, 2), 1);
   await expect(card(page, 2).getByRole('textbox', { name: 'Prompt' })).toHaveValue(/a red ball moves right/);
-  await expect(card(page, 2).getByRole('slider', { name: 'Frame' })).toHaveAttribute('aria-valuemax', '6');
-  // the new card carries the setting on, so extending it again continues from 10 frames too
-  await expect(card(page, 2).locator('summary')).toContainText('extend from 10');
+  await expect(card(page, 2).getByRole('slider', { name: 'Frame' })).toHaveAttribute('aria-valuemax', String(16 - k));
+  // the new card carries the setting on, so extending it again continues from as many frames
+  await expect(card(page, 2).locator('summary')).toContainText(`extend from ${k}`);
   await card(page, 2).getByRole('button', { name: 'Details' }).click();
   await expect(page.getByRole('dialog')).toContainText('extend forward');
-  // the ten frames it continues from, each named in the take's provenance
-  await expect(page.getByRole('dialog').locator('.cond')).toHaveCount(10);
-  // ...and its stored request, which Reproduce runs again, holds the 10 whatever card 1 says later
+  // the frames it continues from, each named in the take's provenance
+  await expect(page.getByRole('dialog').locator('.cond')).toHaveCount(k);
+  // ...and its stored request, which Reproduce runs again, holds the count whatever card 1 says later
   const request = await page.evaluate(async (cardId) => (await window.studio.invoke('takes.list', { cardId }))[0]!.provenance.request, (await card(page, 2).getAttribute('data-card-id'))!);
-  expect(request).toMatchObject({ task: 'extend', direction: 'forward', overlap: 10 });
+  expect(request).toMatchObject({ task: 'extend', direction: 'forward', overlap: k });
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   await shot(page, '14-extended-forward');
 
