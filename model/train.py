@@ -283,8 +283,10 @@ def spec_mix(motion_weights, camera_p, position_p, two_objects_p=world.TWO_OBJEC
 # How many frames an extension is given. With temporal patches of 4 frames, 4 or 8 given frames end on a
 # token boundary, and session 10's patch_t 4 model then jumped at the seam (6% of forward seams right):
 # nothing inside a token tied the new frames to the given ones. Counts that end inside a token (the
-# pack's extend overlap is 6) put the seam where one token's output layer draws both sides of it.
-EXT_GIVEN = [1, 2, 3, 4, 5, 6, 6, 7, 8]
+# pack's extend overlap was 6) put the seam where one token's output layer draws both sides of it.
+# Since 0.33.0 the pack gives 10 (nets.extend_overlap): 9 and 10 joined in session 57, so training
+# sees the count the studio uses (0.32.0, trained to 8, already did better at 10 than at 6).
+EXT_GIVEN = [1, 2, 3, 4, 5, 6, 6, 7, 8, 9, 10, 10]
 
 
 def make_mask(rng, T, kind=None):
