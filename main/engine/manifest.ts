@@ -57,6 +57,9 @@ export const Manifest = z.looseObject({
   io: z.unknown().optional(),
   training: z.unknown().optional(),
   evaluation: z.unknown().optional(),
+}).refine((m) => (m.conditioning?.extend_overlap ?? 4) < m.frames_per_window, {
+  message: 'must be smaller than frames_per_window (an extension needs at least one new frame)',
+  path: ['conditioning', 'extend_overlap'],
 });
 export type Manifest = z.infer<typeof Manifest>;
 export type GraphName = 'text_encoder' | 'denoiser' | 'encoder' | 'decoder';

@@ -200,7 +200,12 @@ export async function runTask(engine: Engine, req: RunRequest, hooks: GenerateHo
       const c = await canvasForClip(m, task.source, req.aspect, false);
       ({ aspect, width, height } = c);
       const clip = await clipFrom(task.source, { width, height }, signal);
-      const k = Math.min(task.overlap ?? extendOverlap(m), clip.frames.length, T - 1);
+      // Asking for more given frames than the window holds would leave nothing to generate; say so
+      // rather than quietly giving fewer. A clip shorter than the count gives all it has (provenance
+      // lists each given frame).
+      if (task.overlap !== undefined && task.overlap > T - 1)
+        throw new Error(`--overlap ${task.overlap}: an extension with the pack ${m.id} continues from at most ${T - 1} frames (its window is ${T} frames and at least one must be new); ask for ${T - 1} or fewer (the card's "Extend from" in the app)`);
+      const k = Math.min(task.overlap ?? extendOverlap(m), clip.frames.length);
       if (k < 1) throw new Error(`--extend ${task.source} has no frames`);
       if (task.direction === 'forward') {
         for (let j = 0; j < k; j++) {

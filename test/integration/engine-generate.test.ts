@@ -200,6 +200,9 @@ describe('engine with the built-in pack', () => {
       const b = await run('ext-user-overlap', 2);
       expect(b.provenance.frames).toBe(14);
       expect(b.provenance.conditioning.map((c) => c.frame)).toEqual([15, 16]);
+      // the whole window given leaves nothing to make: refused, naming the most it takes, not quietly fewer
+      await expect(run('ext-whole-window', 16)).rejects.toThrow(/--overlap 16: .*at most 15 frames/);
+      expect(existsSync(out('ext-whole-window'))).toBe(false);
     } finally {
       await e2.close();
     }

@@ -82,6 +82,10 @@ describe('model packs', () => {
     const badShare = makePack('badshare', (m) => (m.sampler.noise_share = 1));
     await expect(loadPack(badShare)).rejects.toThrow(/manifest\.json does not match the manifest format: sampler\.noise_share/);
     rmSync(badShare, { recursive: true, force: true });
+    // an extension given the whole window would have no frame left to make
+    const badOverlap = makePack('badoverlap', (m) => (m.conditioning = { extend_overlap: 16 }));
+    await expect(loadPack(badOverlap)).rejects.toThrow(/manifest\.json does not match the manifest format: conditioning\.extend_overlap: must be smaller than frames_per_window/);
+    rmSync(badOverlap, { recursive: true, force: true });
     const escape = makePack('escape', (m) => (m.graphs.decoder.file = '../../etc/passwd'));
     await expect(loadPack(escape)).rejects.toThrow(/graphs\.decoder\.file/);
     const noVocab = makePack('novocab');
