@@ -118,6 +118,28 @@ def pack_version(requested, old):
     return v
 
 
+def machine_of(history):
+    """Where the DiT trained, from its sessions' own records (train.py keeps the device, bf16 and, since session
+    56, the CPU's name in each), so the manifest says what the pack's history says rather than a fixed line."""
+    sessions = [h["dit_session"] for h in history if "dit_session" in h]
+    if not sessions:
+        return "no DiT session recorded"
+    parts = []
+    for dev in sorted({s.get("device", "cpu") for s in sessions}):
+        mine = [s for s in sessions if s.get("device", "cpu") == dev]
+        minutes = round(sum(s.get("minutes", 0) for s in mine))
+        bf16 = round(sum(s.get("minutes", 0) for s in mine if s.get("bf16")))
+        where = "CPU (2 cores, shared with other work)" if dev == "cpu" else dev.upper()
+        line = f"{where}: {len(mine)} session{'s' if len(mine) != 1 else ''}, {minutes} minutes"
+        if bf16:
+            line += f" ({bf16} in bfloat16)"
+        cpus = sorted({s["cpu"] for s in mine if s.get("cpu")})
+        if cpus:
+            line += f"; named in the later sessions' records: {', '.join(cpus)}"
+        parts.append(line)
+    return f"{'; '.join(parts)}; PyTorch {torch.__version__.split('+')[0]} at export, Debian 12"
+
+
 def export(ckpt, out, version=None):
     ae, model, st = load_modules(ckpt)
     cfg = model.cfg
@@ -214,7 +236,7 @@ def export(ckpt, out, version=None):
             "autoencoder_frames_seen": ae_st.get("frames", 0),
             "decoder_finetune": {"wall_time_s": round(dec_st.get("wall", 0.0)), "frames_seen": dec_st.get("frames", 0),
                                  "how": "model/finetune_decoder.py: decoder alone, encoder frozen (the latent is unchanged)"},
-            "machine": "2 CPU cores (shared with other work), PyTorch 1.13.1 CPU, Debian 12",
+            "machine": machine_of(st.get("history", [])),
             "flops_per_sample": {"denoiser_forward": fl, "train_step_per_clip": 3 * fl + FRAMES * enc_fl,
                                  "encoder_per_frame": enc_fl, "decoder_per_frame": dec_fl},
             "flops_per_generated_clip": 2 * 12 * fl + FRAMES * dec_fl,

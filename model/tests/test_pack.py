@@ -31,6 +31,20 @@ def test_pack_version_is_asked_for_or_kept():
         export.pack_version("0.16", {})
 
 
+def test_machine_is_read_from_the_sessions_records():
+    """the manifest's training.machine sums the DiT sessions by device, bfloat16 and the CPUs they name"""
+    import export
+    hist = [{"dit_session": {"device": "cpu", "minutes": 95.0, "bf16": True}},
+            {"repatch": {"from": 2}},
+            {"dit_session": {"device": "cpu", "minutes": 110.0, "bf16": False, "cpu": "AMD EPYC 7B13"}},
+            {"dit_session": {"device": "cuda", "minutes": 30.0, "bf16": True, "cpu": "Intel Xeon"}}]
+    m = export.machine_of(hist)
+    assert m.startswith("CPU (2 cores, shared with other work): 2 sessions, 205 minutes (95 in bfloat16); "
+                        "named in the later sessions' records: AMD EPYC 7B13; CUDA: 1 session, 30 minutes (30 in bfloat16)")
+    assert "PyTorch" in m
+    assert export.machine_of([]) == "no DiT session recorded"
+
+
 def test_manifest_and_sha256():
     man = manifest()
     assert man["format"] == 1 and man["id"] == "world-s"
