@@ -5,7 +5,8 @@ wrong size? And was it so at t = 1 (the layout) or only in the sampler's later d
   /usr/bin/python3 model/tools/backward_fails.py --ckpt CKPT --rows ROWS.json     # about 15 minutes, 1 thread
 
 For each travel (left, right, up, down) the rows mark wrong, with the same prompts and starting noise as the
-evaluation (it samples only the batches of 8 that hold one: each batch's noise is seeded by its own start):
+evaluation (it samples only the batches of 8 that hold one: each batch's noise is seeded by its own start; --steps
+asks it of a finer sampler grid):
 the object's coordinate along its motion (x for left and right, y for up and down) and its colour area in
 pixels, in the world's clip and the generated one over all 16 frames; motion_ok's verdict (track error against
 its tolerance, size error); and, for the new frames, both after every sampler step (the x0 draft, decoded).
@@ -51,6 +52,8 @@ def main():
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--rows", required=True, help="evaluate.py --tasks extend_backward's --out, at the pack's overlap")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=None,
+                    help="sampler steps instead of the pack's (does a finer grid keep the size the first drafts had?)")
     args = ap.parse_args()
     with open(args.rows) as f:
         res = json.load(f)
@@ -89,6 +92,8 @@ def main():
                 if first <= f < first + len(frames):
                     drafts[f].append((t, ev.track(ev.colour_masks(frames[f - first], bgs[f], specs[f].objects[0].colour), W, H)))
 
+        if args.steps:
+            kw["steps"] = args.steps
         out = plain_extend(model_, ae_, specs, prompts, seed, k, backward, W, H, on_step=on_step, **kw)
         seen.update(specs=specs, prompts=prompts, refs=out[1], clips=out[2], bgs=bgs, drafts=drafts, new=new)
         return out
