@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+/** Frames an extension is given when the pack's manifest names no count (every pack before the field). */
+const DEFAULT_EXTEND_OVERLAP = 4;
+
 const Size = z.object({ width: z.number().int().positive(), height: z.number().int().positive() });
 const NumOrList = z.union([z.number(), z.array(z.number())]);
 const Graph = z.looseObject({
@@ -57,7 +60,7 @@ export const Manifest = z.looseObject({
   io: z.unknown().optional(),
   training: z.unknown().optional(),
   evaluation: z.unknown().optional(),
-}).refine((m) => (m.conditioning?.extend_overlap ?? 4) < m.frames_per_window, {
+}).refine((m) => (m.conditioning?.extend_overlap ?? DEFAULT_EXTEND_OVERLAP) < m.frames_per_window, {
   message: 'must be smaller than frames_per_window (an extension needs at least one new frame)',
   path: ['conditioning', 'extend_overlap'],
 });
@@ -83,7 +86,7 @@ export function taskGuidance(m: Manifest, task: string): number | undefined {
 
 /** How many frames of the source clip an extension continues from, unless the user says otherwise. */
 export function extendOverlap(m: Manifest): number {
-  return m.conditioning?.extend_overlap ?? 4;
+  return m.conditioning?.extend_overlap ?? DEFAULT_EXTEND_OVERLAP;
 }
 
 /** The canvas for an aspect ("16:9", "1:1"); the pack canvas when the pack lists no aspects. */
