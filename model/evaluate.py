@@ -476,7 +476,8 @@ def summarize_conflict(rows):
             "mean_second_psnr": round(float(np.mean([r["psnr_second"] for r in rows])), 2) if rows else None}
 
 
-def main():
+def arg_parser():
+    """the evaluation's options; tools that redraw its prompts (tools/backward_fails.py) take their counts from here"""
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", default=os.path.join(HERE, "checkpoints", "world-s.pt"))
     ap.add_argument("--out", default=os.path.join(HERE, "runs", "eval.json"))
@@ -510,7 +511,11 @@ def main():
     ap.add_argument("--noise-share", type=float, default=None,
                     help="another starting-noise share than the checkpoint's (sampler.start_noise; default: that of its "
                          "last DiT session, 0 before session 42)")
-    args = ap.parse_args()
+    return ap
+
+
+def main():
+    args = arg_parser().parse_args()
     if args.noise_share is not None and not 0 <= args.noise_share < 1:
         sys.exit(f"--noise-share is a share of the noise, in [0, 1), not {args.noise_share}")
     torch.set_num_threads(args.threads)

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import sys
-import types
 
 import numpy as np
 import torch
@@ -68,8 +67,7 @@ def main():
         raise SystemExit(f"{args.rows} was given {res['overlap']} frames; this checkpoint gives {ev.extend_overlap(model.cfg)}")
 
     # the evaluation's own prompt stream (every task before extend_backward draws its prompts and stops)
-    run = types.SimpleNamespace(seed=res.get("seed", 2026), n1=88, n2=56, n_i2v=24, n_ext=len(rows), n_chain=12,
-                                n_infill=16, n_square=8, n_conflict=16)
+    run = ev.arg_parser().parse_args(["--seed", str(res["seed"]), "--n-ext", str(len(rows))])
     plain_sample, plain_extend = ev.sample, ev.extend_clips
     calls = [0]
 
