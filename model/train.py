@@ -350,7 +350,20 @@ def temporal_error(pred, lat, mask):
     return (((p[:, :, 1:] - p[:, :, :-1]) - (lat[:, :, 1:] - lat[:, :, :-1])) ** 2).mean()
 
 
-def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop=0.0, temporal_w=0.0, noise_share=0.0):
+def backward_first_slice(masks, patch_t):
+    """[B,T] 1.0 on the frames of the first time slice (patch_t frames) of backward-extension windows, the
+    windows whose first frame is new and whose last is given (make_mask's ext_bwd; infill, retake and
+    image-to-video give the first frame, text-to-video neither); 0 elsewhere. That slice is the one with no
+    given frame in it, where session 58's probe (tools/backward_fails.py) found three of five failing
+    backward travels drawn 35-45% smaller than the given frames' object."""
+    bwd = ((masks[:, 0] == 0) & (masks[:, -1] == 1)).to(masks.dtype)
+    first = torch.zeros_like(masks)
+    first[:, :patch_t] = 1
+    return bwd[:, None] * first
+
+
+def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop=0.0, temporal_w=0.0, noise_share=0.0,
+             bwd_first_w=1.0):
     """x0-prediction loss. masks [B,T]: given frames; objects [B,1,T,h,w]: object coverage on the latent grid.
     Without the object weight the background (97% of the pixels) dominates and the model learns to
     leave the objects out (the pack at step 1968 did exactly that). pool_drop: the share of samples
@@ -359,7 +372,9 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop
     the flicker of generated frames that fails the extension seams (model/README.md, session 39).
     noise_share: the share of the noise that every frame of a clip shares (--noise-share, sampler.start_noise).
     The sampler does not read a share yet (the app, evaluate.py and the manifest draw share 0), so a pack
-    trained with one must wait for them (model/README.md, session 42's plan)."""
+    trained with one must wait for them (model/README.md, session 42's plan).
+    bwd_first_w: the loss weight of the first time slice of backward-extension windows against the other
+    new frames (--bwd-first-weight, session 59; backward_first_slice). 1 leaves the loss as it was."""
     B, C, T, h, w = lat.shape
     dev = lat.device  # every draw is made on the CPU (the same stream on any device), then moved there
     drop = torch.from_numpy(rng.random(B) < drop_p).to(dev)
@@ -377,6 +392,9 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop
     xt = (1 - tb) * lat + tb * eps
     pred = model(xt, t, tokens, cond, mask, keep)
     wgt = (1.0 - 0.9 * mask) * (1.0 + object_weight(t).view(B, 1, 1, 1, 1) * objects)
+    if bwd_first_w != 1.0:
+        first = backward_first_slice(masks, model.cfg.patch_t)
+        wgt = wgt * (1.0 + (bwd_first_w - 1.0) * first[:, None, :, None, None])
     loss = ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
     if temporal_w > 0:
         loss = loss + temporal_w * temporal_error(pred.float(), lat, mask)
@@ -505,6 +523,10 @@ def main():
     ap.add_argument("--temporal-weight", type=float, default=0.0,
                     help="weight of the frame-to-frame change error beside the x0 loss (train.temporal_error), "
                          "against generated frames that flicker (default 0: off; session 40)")
+    ap.add_argument("--bwd-first-weight", type=float, default=1.0,
+                    help="loss weight of the first time slice (the frames of the first temporal patch) of backward-extension "
+                         "windows against the other new frames (train.backward_first_slice; default 1: as in runs 1-58; "
+                         "session 58's probe found failing backward travels drawn too small there)")
     args = ap.parse_args()
     set_mixture(args.t2v_share, args.t1_share, args.ext_bwd_weight)
     spec_kw = spec_mix(args.motion_weights, args.camera_p, args.position_p, args.two_objects_p, args.cross_p,
@@ -516,6 +538,8 @@ def main():
                          f"not {args.before_start_depth}")
     if args.noise_share is not None and not 0 <= args.noise_share < 1:
         raise SystemExit(f"--noise-share is a share of the noise, in [0, 1), not {args.noise_share}")
+    if not 1 <= args.bwd_first_weight <= 8:
+        raise SystemExit(f"--bwd-first-weight is a loss weight on backward windows' first slice, in [1, 8], not {args.bwd_first_weight}")
     if not args.temporal_weight >= 0:
         raise SystemExit(f"--temporal-weight is a loss weight, 0 or more, not {args.temporal_weight}")
     if not 0 <= args.pool_drop <= 1:
@@ -650,7 +674,7 @@ def main():
     # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "pool_drop": args.pool_drop, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
-                               "bf16": args.bf16, "cpu": cpu_name(), "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight, "noise_share": args.noise_share,
+                               "bf16": args.bf16, "cpu": cpu_name(), "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight, "bwd_first_weight": args.bwd_first_weight, "noise_share": args.noise_share,
                                "before_start_p": args.before_start_p,
                                "before_start_depth": args.before_start_depth, "mask_p": dict(zip(MASK_KINDS, MASK_P)),
                                "spec_mix": dict(spec_kw)}}
@@ -682,7 +706,8 @@ def main():
             g["lr"] = lr
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
             loss = dit_loss(model, lat, tok, msk, obj, rng, gen, pool_drop=args.pool_drop,
-                            temporal_w=args.temporal_weight, noise_share=args.noise_share)
+                            temporal_w=args.temporal_weight, noise_share=args.noise_share,
+                            bwd_first_w=args.bwd_first_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

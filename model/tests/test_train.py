@@ -7,28 +7,28 @@ import torch
 from studio_model.sampler import start_noise
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, extend_overlap
 from studio_model.text import WORDS
-from train import EXT_GIVEN, ae_loss, dit_loss, make_mask, temporal_error
+from train import EXT_GIVEN, ae_loss, backward_first_slice, dit_loss, make_mask, temporal_error
 
 
-def tiny_dit_step(temporal_w=0.0, noise_share=0.0):
-    """A tiny DiT, its optimiser, and its loss on one fixed batch (text-to-video and image-to-video
-    windows, an object in the middle), under bfloat16 autocast when asked."""
+def tiny_dit_step(temporal_w=0.0, noise_share=0.0, bwd_first_w=1.0, kinds=("t2v", "i2v")):
+    """A tiny DiT, its optimiser, and its loss on one fixed batch (by default text-to-video and
+    image-to-video windows, an object in the middle), under bfloat16 autocast when asked."""
     torch.manual_seed(0)
     cfg = DiTConfig(vocab=len(WORDS), width=32, depth=2, heads=2, text_dim=32, text_layers=1)
     m = VideoModel(cfg)
     opt = torch.optim.Adam(m.parameters(), lr=3e-3)
-    lat = torch.randn(2, 4, 16, 8, 8)
-    tok = torch.randint(2, len(WORDS), (2, 32))
-    masks = torch.from_numpy(np.stack([make_mask(np.random.default_rng(0), 16, "t2v"),
-                                       make_mask(np.random.default_rng(0), 16, "i2v")]))
-    objects = torch.zeros(2, 1, 16, 8, 8)
+    B = len(kinds)
+    lat = torch.randn(B, 4, 16, 8, 8)
+    tok = torch.randint(2, len(WORDS), (B, 32))
+    masks = torch.from_numpy(np.stack([make_mask(np.random.default_rng(0), 16, k) for k in kinds]))
+    objects = torch.zeros(B, 1, 16, 8, 8)
     objects[:, :, :, 2:4, 2:4] = 1
 
     def loss(bf16=False):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             return dit_loss(m, lat, tok, masks, objects, np.random.default_rng(1),
                             torch.Generator().manual_seed(1), drop_p=0.0, temporal_w=temporal_w,
-                            noise_share=noise_share)
+                            noise_share=noise_share, bwd_first_w=bwd_first_w)
 
     return opt, loss
 
@@ -55,6 +55,38 @@ def test_temporal_weight_step_lowers_loss_and_zero_keeps_the_plain_loss():
     assert loss().item() < l0.item()
     _, off = tiny_dit_step(temporal_w=0.0)
     assert off().item() == plain().item()
+
+
+def test_backward_first_slice_marks_only_the_first_patch_of_backward_windows():
+    """Only backward-extension windows get the weight, on their first patch_t frames (none of them
+    given); forward extensions, infills, retakes, image- and text-to-video windows get none."""
+    rng = np.random.default_rng(3)
+    for kind in ("t2v", "i2v", "ext_fwd", "ext_bwd", "infill", "retake"):
+        for _ in range(20):
+            m = torch.from_numpy(make_mask(rng, 16, kind))[None]
+            first = backward_first_slice(m, 4)[0]
+            if kind == "ext_bwd":
+                assert first.tolist() == [1.0] * 4 + [0.0] * 12
+                assert (m[0, :4] == 0).all()  # the slice it weighs is all new frames
+            else:
+                assert first.sum().item() == 0, kind
+
+
+def test_backward_first_weight_moves_only_backward_windows_and_a_step_lowers_it():
+    """--bwd-first-weight changes the loss of a batch with a backward extension, leaves a batch without
+    one exactly as it was (so weight 1 and any weight agree there), and a step with it lowers it."""
+    _, plain = tiny_dit_step()
+    _, weighted = tiny_dit_step(bwd_first_w=4.0)
+    assert weighted().item() == plain().item()  # text- and image-to-video only: nothing to weigh
+    kinds = ("ext_bwd", "ext_fwd")
+    _, plain_b = tiny_dit_step(kinds=kinds)
+    opt, loss = tiny_dit_step(bwd_first_w=4.0, kinds=kinds)
+    l0 = loss()
+    assert l0.item() != plain_b().item()
+    opt.zero_grad()
+    l0.backward()
+    opt.step()
+    assert loss().item() < l0.item()
 
 
 def test_temporal_error_scores_flicker_and_the_seam():
