@@ -2,6 +2,7 @@
 so a score from it means something about the model."""
 import json
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -127,6 +128,12 @@ def test_second_draw_counts_each_checkpoints_rows_side_by_side(tmp_path, capsys)
     assert "| 1 object: fall, motion right | 0% | 100% |" in out
     assert "| 1 object: left, motion right | 100% | 100% |" in out
     assert out.rstrip().endswith("| sum | 1 | 3 |")
+    # the third draw (session 60): the heading names the draw's seed, so a table pasted into the notes says which
+    second_draw.main(paths[:1], seed=2028)
+    assert capsys.readouterr().out.startswith("| another draw (seed 2028) | ")
+    bad = subprocess.run([sys.executable, os.path.join(MODEL, "tools", "second_draw.py"), "--seed", "next", paths[0]],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "--seed wants a whole number" in bad.stderr
 
 
 def test_scores_table_keeps_a_decimal_just_under_a_bar(capsys):
