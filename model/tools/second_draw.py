@@ -3,7 +3,7 @@ by side: what decides between two packs whose sums on the 252 prompts are within
 rule). `evaluate.py --merge` wants every task, so this runs `evaluate.py --tasks t2v` and scores the rows itself.
 Each argument is a checkpoint (its rows are kept in /tmp/second-draw, keyed by the file's path, size and time, and
 reused while it is unchanged) or such a rows file. About 2.5 minutes a checkpoint in onnxruntime on two cores.
-`--seed N` first draws another set of the same size: session 60 added the third draw, seed 2028, because the
+`--seed N`, given before the checkpoints, draws another set of the same size instead: session 60 added the third draw, seed 2028, because the
 shipped pack was chosen partly on seed 2027, so its score there leans high against any new run's.
 
   /usr/bin/python3 model/tools/second_draw.py model/checkpoints/world-s.pt model/runs-s28/ckpt.pt
@@ -25,7 +25,7 @@ SIZES = ["--n1", "88", "--n2", "112"]
 
 
 def rows_for(path, seed=SEED):
-    """the t2v rows of a checkpoint on the second draw (run once, then read back)"""
+    """the t2v rows of a checkpoint on the draw of `seed` (run once, then read back)"""
     if path.endswith(".json"):
         out = path
     else:
