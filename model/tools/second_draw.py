@@ -3,12 +3,13 @@ by side: what decides between two packs whose sums on the 252 prompts are within
 rule). `evaluate.py --merge` wants every task, so this runs `evaluate.py --tasks t2v` and scores the rows itself.
 Each argument is a checkpoint (its rows are kept in /tmp/second-draw, keyed by the file's path, size and time, and
 reused while it is unchanged) or such a rows file. About 2.5 minutes a checkpoint in onnxruntime on two cores.
-`--seed N`, given before the checkpoints, draws another set of the same size instead: session 60 added the third draw, seed 2028, because the
-shipped pack was chosen partly on seed 2027, so its score there leans high against any new run's.
+`--seed N` draws another set of the same size instead: session 60 added the third draw, seed 2028, because
+the shipped pack was chosen partly on seed 2027, so its score there leans high against any new run's.
 
   /usr/bin/python3 model/tools/second_draw.py model/checkpoints/world-s.pt model/runs-s28/ckpt.pt
   /usr/bin/python3 model/tools/second_draw.py --seed 2028 model/checkpoints/world-s.pt model/runs-s60/ckpt.pt
 """
+import argparse
 import json
 import os
 import subprocess
@@ -52,13 +53,15 @@ def main(paths, seed=SEED):
     print("| sum | " + " | ".join(str(right(s["1_object"]) + right(s["2_object"])) for s in S) + " |")
 
 
+def whole_number(text):
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"--seed wants a whole number, e.g. --seed 2028, not {text!r}")
+    return int(text)
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    seed = SEED
-    if args[:1] == ["--seed"]:
-        if len(args) < 2 or not args[1].isdigit():
-            sys.exit("second_draw.py: --seed wants a whole number, e.g. --seed 2028\n" + __doc__)
-        seed, args = int(args[1]), args[2:]
-    if not args:
-        sys.exit(__doc__)
-    main(args, seed)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("paths", nargs="+", help="checkpoints or rows files, side by side")
+    ap.add_argument("--seed", type=whole_number, default=SEED, help=f"the draw (default {SEED}, the second draw)")
+    args = ap.parse_args()
+    main(args.paths, args.seed)
