@@ -203,6 +203,14 @@ def _reversals(y, hyst=0.02):
     return n
 
 
+def outline_change(m):
+    """1 - IoU of each frame's mask [T,H,W] against the first frame's, [T]: how far a spinning outline has turned.
+    A box looks the same after a quarter turn, so the world's (one turn a window) reads 0, 0.29, 0, ... every 2 frames"""
+    inter = (m & m[0][None]).reshape(len(m), -1).sum(1)
+    union = (m | m[0][None]).reshape(len(m), -1).sum(1)
+    return 1 - inter / np.maximum(union, 1)
+
+
 def motion_ok(o: ObjectSpec, gm, rm, W, H):
     """gm / rm: colour masks [T,H,W] of generated and reference clips for object o."""
     ga, gx, gy = track(gm, W, H)
@@ -230,9 +238,7 @@ def motion_ok(o: ObjectSpec, gm, rm, W, H):
         return ok, "orbit"
     if m == "spin" and o.shape in ("box", "triangle", "star"):
         still = np.abs(gdx - rdx).max() < 0.08 and np.abs(gdy - rdy).max() < 0.08
-        inter = (gm[idx] & gm[i0][None]).reshape(len(idx), -1).sum(1)
-        union = (gm[idx] | gm[i0][None]).reshape(len(idx), -1).sum(1)
-        change = (1 - inter / np.maximum(union, 1)).max()
+        change = outline_change(gm[idx]).max()  # idx[0] is i0: against the first frame the object is seen in
         return bool(still and change >= 0.15), "spin"
     scale_r = max(np.abs(rdx).max(), np.abs(rdy).max())
     tol = 0.06 + 0.2 * scale_r

@@ -63,6 +63,14 @@ object going left comes in from the right edge (on the ground, up and down stop 
 left out, as the evaluation leaves them (the world's fall rises again before tau 0). Pack 0.28.0 follows the
 world's track from about frame 5, but in the first frames, where the world's object is still off the canvas,
 draws it whole near the opposite edge, as if the travel wrapped round (session 47).
+
+  /usr/bin/python3 model/tools/motion_track.py --engine ort --ckpt CKPT --spins --n 4
+
+--spins asks how far spinning boxes, triangles and stars turn: 1 - IoU of the object's mask against frame 0
+(`evaluate.outline_change`, what `motion_ok` asks to reach 0.15), at every other frame, world against generated.
+The world turns a spinning object once a window, 22.5 degrees a frame; a box looks the same after a quarter
+turn, so its outline comes back every 4 frames, one time slice of tokens: the world's box reads 0, 0.29, 0, 0.29,
+... Run 61 drew boxes that turned 0.02-0.10 all through (session 61).
 """
 from __future__ import annotations
 
@@ -95,6 +103,7 @@ def main():
     ap.add_argument("--speeds", action="store_true", help="left, right, up and down at each speed: travel and verdict")
     ap.add_argument("--pairs", action="store_true", help="two objects with two motions: each one's travel")
     ap.add_argument("--seams", action="store_true", help="the object's size change across token boundaries and inside tokens")
+    ap.add_argument("--spins", action="store_true", help="spinning boxes, triangles and stars: how far the outline turns, frame by frame")
     ap.add_argument("--every-frame", action="store_true", help="print the tracks at every frame, not only at frames 0, 5, 10 and 15")
     ap.add_argument("--backward", action="store_true", help="backward extensions (as evaluate.run_extend) instead of text-to-video")
     ap.add_argument("--guidance", type=float, default=None,
@@ -112,6 +121,8 @@ def main():
         return pairs(model, ae, args)
     if args.seams:
         return seams(model, ae, args, st["dit_cfg"]["patch_t"])
+    if args.spins:
+        return spins(model, ae, args)
     rng = np.random.default_rng(args.seed)
     motions = [m for m in args.motions if not (args.backward and m == "fall")]
     specs = ev.eval_specs(rng, args.n * len(motions), 1, motions=motions, camera_p=0.0)
@@ -258,6 +269,27 @@ def seams(model, ae, args, patch_t):
     print("  " + " ".join(f"{i}-{i + 1}{'*' if b else ''}:{v:.2f}" for i, (v, b) in enumerate(zip(j, boundary))))
     across, inside = j[boundary].mean(), j[~boundary].mean()
     print(f"across a boundary {across:.3f}, inside a token {inside:.3f}, ratio {across / inside:.2f} (the world: 0)")
+
+
+def spins(model, ae, args):
+    shapes = ["box", "triangle", "star"]  # the shapes whose turn the evaluation scores (a ball or ring looks the same)
+    specs = [world.SceneSpec(scene=world.SCENE_NAMES[(k + 3) % len(world.SCENE_NAMES)],
+                             objects=[world.ObjectSpec(shape=sh, colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)], motion="spin")])
+             for sh in shapes for k in range(args.n)]
+    rng = np.random.default_rng(args.seed)
+    prompts = [world.phrase(rng, s) for s in specs]
+    clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
+    rows = {}
+    for spec, clip in zip(specs, clips):
+        rm, gm = object_masks(spec, clip)
+        ok, _ = ev.motion_ok(spec.objects[0], gm, rm, W, H)
+        rows.setdefault(spec.objects[0].shape, []).append((ev.outline_change(rm), ev.outline_change(gm), bool(ok)))
+    print("how far the outline has turned: 1 - IoU of its mask against frame 0, at frames 0, 2, ..., 14 (mean of the prompts)")
+    for sh in shapes:
+        w = np.mean([r[0] for r in rows[sh]], axis=0)[::2]
+        g = np.mean([r[1] for r in rows[sh]], axis=0)[::2]
+        print(f"{sh:9s} world     {' '.join(f'{v:.2f}' for v in w)}")
+        print(f"{'':9s} generated {' '.join(f'{v:.2f}' for v in g)}   right {sum(r[2] for r in rows[sh])}/{len(rows[sh])}")
 
 
 if __name__ == "__main__":
