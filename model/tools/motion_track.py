@@ -170,9 +170,9 @@ def ends(m):
     return np.array([[x[seen[0]], y[seen[0]]], [x[seen[-1]], y[seen[-1]]]])
 
 
-def probe_spec(k, scene, camera=None, **obj):
-    """the k-th prompt of a probe's row: one object of the k-th shape and colour, in the scene-th scene"""
-    o = world.ObjectSpec(shape=world.SHAPES[k % len(world.SHAPES)], colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)], **obj)
+def probe_spec(k, scene, camera=None, shape=None, **obj):
+    """the k-th prompt of a probe's row: one object of the k-th shape (or `shape`) and colour, in the scene-th scene"""
+    o = world.ObjectSpec(shape=shape or world.SHAPES[k % len(world.SHAPES)], colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)], **obj)
     return world.SceneSpec(scene=world.SCENE_NAMES[scene % len(world.SCENE_NAMES)], objects=[o], camera=camera)
 
 
@@ -273,9 +273,7 @@ def seams(model, ae, args, patch_t):
 
 def spins(model, ae, args):
     shapes = ["box", "triangle", "star"]  # the shapes whose turn the evaluation scores (a ball or ring looks the same)
-    specs = [world.SceneSpec(scene=world.SCENE_NAMES[(k + 3) % len(world.SCENE_NAMES)],
-                             objects=[world.ObjectSpec(shape=sh, colour=world.COLOURS[(3 * k + 1) % len(world.COLOURS)], motion="spin")])
-             for sh in shapes for k in range(args.n)]
+    specs = [probe_spec(k, k + 3, shape=sh, motion="spin") for sh in shapes for k in range(args.n)]
     rng = np.random.default_rng(args.seed)
     prompts = [world.phrase(rng, s) for s in specs]
     clips = ev.generate(model, ae, prompts, W=W, H=H, seed=args.seed, guidance=args.guidance)
