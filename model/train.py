@@ -350,6 +350,19 @@ def temporal_error(pred, lat, mask):
     return (((p[:, :, 1:] - p[:, :, :-1]) - (lat[:, :, 1:] - lat[:, :, :-1])) ** 2).mean()
 
 
+def object_temporal_error(pred, lat, mask, objects):
+    """temporal_error on the object alone [scalar]: the frame-to-frame changes' squared error, weighted by the
+    object's coverage (objects [B,1,T,h,w]) in either frame of each pair, per latent value of the object. The
+    object is a few percent of a frame, so in temporal_error (a mean over the frame) its changes weigh next to
+    nothing; a spinning box's outline turns inside a time slice of tokens (0, 0.29, 0 ... every 2 frames), and
+    0.33.0's x0 prediction keeps only 0.11 / 0.05 of it even at t = 0.2 (motion_track.py --spins --denoised,
+    session 62). Like temporal_error, its optimum is the plain loss's: it reweights, it does not move the target."""
+    p = pinned(pred, lat, mask)
+    change_err = (p[:, :, 1:] - p[:, :, :-1]) - (lat[:, :, 1:] - lat[:, :, :-1])
+    w = torch.maximum(objects[:, :, 1:], objects[:, :, :-1])
+    return (change_err ** 2 * w).sum() / (w.sum() * lat.shape[1]).clamp_min(1.0)
+
+
 def backward_first_slice(masks, patch_t):
     """[B,T] 1.0 on the frames of the first time slice (patch_t frames) of backward-extension windows, the
     windows whose first frame is new and whose last is given (make_mask's ext_bwd; infill, retake and
@@ -363,7 +376,7 @@ def backward_first_slice(masks, patch_t):
 
 
 def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop=0.0, temporal_w=0.0, noise_share=0.0,
-             bwd_first_w=1.0):
+             bwd_first_w=1.0, object_temporal_w=0.0):
     """x0-prediction loss. masks [B,T]: given frames; objects [B,1,T,h,w]: object coverage on the latent grid.
     Without the object weight the background (97% of the pixels) dominates and the model learns to
     leave the objects out (the pack at step 1968 did exactly that). pool_drop: the share of samples
@@ -374,7 +387,8 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop
     The sampler does not read a share yet (the app, evaluate.py and the manifest draw share 0), so a pack
     trained with one must wait for them (model/README.md, session 42's plan).
     bwd_first_w: the loss weight of the first time slice of backward-extension windows against the other
-    new frames (--bwd-first-weight, session 59; backward_first_slice). 1 leaves the loss as it was."""
+    new frames (--bwd-first-weight, session 59; backward_first_slice). 1 leaves the loss as it was.
+    object_temporal_w: weight of object_temporal_error (--object-temporal-weight, session 62); 0 leaves it as it was."""
     B, C, T, h, w = lat.shape
     dev = lat.device  # every draw is made on the CPU (the same stream on any device), then moved there
     drop = torch.from_numpy(rng.random(B) < drop_p).to(dev)
@@ -398,6 +412,8 @@ def dit_loss(model, lat, tokens, masks, objects, rng, gen, drop_p=0.1, pool_drop
     loss = ((pred - lat) ** 2 * wgt).sum() / (wgt.sum() * C)
     if temporal_w > 0:
         loss = loss + temporal_w * temporal_error(pred.float(), lat, mask)
+    if object_temporal_w > 0:
+        loss = loss + object_temporal_w * object_temporal_error(pred.float(), lat, mask, objects)
     return loss
 
 
@@ -523,6 +539,9 @@ def main():
     ap.add_argument("--temporal-weight", type=float, default=0.0,
                     help="weight of the frame-to-frame change error beside the x0 loss (train.temporal_error), "
                          "against generated frames that flicker (default 0: off; session 40)")
+    ap.add_argument("--object-temporal-weight", type=float, default=0.0,
+                    help="weight of the object's frame-to-frame change error (train.object_temporal_error), for turns "
+                         "and travels inside a time slice, which the plain loss lets the model smooth away (default 0: off; session 62)")
     ap.add_argument("--bwd-first-weight", type=float, default=1.0,
                     help="loss weight of the first time slice (the frames of the first temporal patch) of backward-extension "
                          "windows against the other new frames (train.backward_first_slice; default 1: as in runs 1-58; "
@@ -540,6 +559,8 @@ def main():
         raise SystemExit(f"--noise-share is a share of the noise, in [0, 1), not {args.noise_share}")
     if not 1 <= args.bwd_first_weight <= 8:
         raise SystemExit(f"--bwd-first-weight is a loss weight on backward windows' first slice, in [1, 8], not {args.bwd_first_weight}")
+    if not args.object_temporal_weight >= 0:
+        raise SystemExit(f"--object-temporal-weight is a loss weight, 0 or more, not {args.object_temporal_weight}")
     if not args.temporal_weight >= 0:
         raise SystemExit(f"--temporal-weight is a loss weight, 0 or more, not {args.temporal_weight}")
     if not 0 <= args.pool_drop <= 1:
@@ -674,7 +695,8 @@ def main():
     # this session's recipe, kept with the checkpoint (export copies the history into the manifest)
     session = {"dit_session": {"from_step": st["step"], "batch": args.batch, "lr": args.lr, "t2v_share": MASK_P[0],
                                "t1_share": T_AT_ONE, "conflict_p": args.conflict_p, "pool_drop": args.pool_drop, "reinit": args.reinit, "ema": args.ema, "device": args.device, "minutes": args.minutes,
-                               "bf16": args.bf16, "cpu": cpu_name(), "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight, "bwd_first_weight": args.bwd_first_weight, "noise_share": args.noise_share,
+                               "bf16": args.bf16, "cpu": cpu_name(), "ext_given": EXT_GIVEN, "temporal_weight": args.temporal_weight, "bwd_first_weight": args.bwd_first_weight,
+                               "object_temporal_weight": args.object_temporal_weight, "noise_share": args.noise_share,
                                "before_start_p": args.before_start_p,
                                "before_start_depth": args.before_start_depth, "mask_p": dict(zip(MASK_KINDS, MASK_P)),
                                "spec_mix": dict(spec_kw)}}
@@ -707,7 +729,7 @@ def main():
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=args.bf16):
             loss = dit_loss(model, lat, tok, msk, obj, rng, gen, pool_drop=args.pool_drop,
                             temporal_w=args.temporal_weight, noise_share=args.noise_share,
-                            bwd_first_w=args.bwd_first_weight)
+                            bwd_first_w=args.bwd_first_weight, object_temporal_w=args.object_temporal_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -2,15 +2,16 @@
 import re
 
 import numpy as np
+import pytest
 import torch
 
 from studio_model.sampler import start_noise
 from studio_model.nets import AEConfig, AutoEncoder, DiTConfig, VideoModel, extend_overlap
 from studio_model.text import WORDS
-from train import EXT_GIVEN, ae_loss, backward_first_slice, dit_loss, make_mask, temporal_error
+from train import EXT_GIVEN, ae_loss, backward_first_slice, dit_loss, make_mask, object_temporal_error, temporal_error
 
 
-def tiny_dit_step(temporal_w=0.0, noise_share=0.0, bwd_first_w=1.0, kinds=("t2v", "i2v")):
+def tiny_dit_step(temporal_w=0.0, noise_share=0.0, bwd_first_w=1.0, kinds=("t2v", "i2v"), object_temporal_w=0.0):
     """A tiny DiT, its optimiser, and its loss on one fixed batch (by default text-to-video and
     image-to-video windows, an object in the middle), under bfloat16 autocast when asked."""
     torch.manual_seed(0)
@@ -28,7 +29,7 @@ def tiny_dit_step(temporal_w=0.0, noise_share=0.0, bwd_first_w=1.0, kinds=("t2v"
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             return dit_loss(m, lat, tok, masks, objects, np.random.default_rng(1),
                             torch.Generator().manual_seed(1), drop_p=0.0, temporal_w=temporal_w,
-                            noise_share=noise_share, bwd_first_w=bwd_first_w)
+                            noise_share=noise_share, bwd_first_w=bwd_first_w, object_temporal_w=object_temporal_w)
 
     return opt, loss
 
@@ -87,6 +88,34 @@ def test_backward_first_weight_moves_only_backward_windows_and_a_step_lowers_it(
     l0.backward()
     opt.step()
     assert loss().item() < l0.item()
+
+
+def test_object_temporal_error_scores_only_the_objects_changes():
+    """A turn the prediction smooths away on the object costs, per value of the object, what it would cost were
+    the object the whole frame; the same error off the object costs nothing; a step with the weight lowers the
+    loss, and weight 0 is exactly the loss the runs so far trained on."""
+    lat = torch.zeros(1, 4, 16, 4, 4)
+    none = torch.zeros(1, 1, 16, 1, 1)
+    objects = torch.zeros(1, 1, 16, 4, 4)
+    objects[..., 1:3, 1:3] = 1
+    sign = torch.tensor([(-1.0) ** k for k in range(16)]).view(1, 1, 16, 1, 1)
+    turn = lat.clone()
+    turn[..., 1:3, 1:3] = 0.5 * sign  # the world's outline alternates on the object; the prediction is still
+    assert object_temporal_error(lat, turn, none, objects).item() == pytest.approx(1.0)
+    assert temporal_error(lat, turn, none).item() == pytest.approx(0.25)  # the frame mean dilutes it by the object's share
+    off = lat.clone()
+    off[..., 3:, 3:] = 0.5 * sign  # flicker in the background only
+    assert object_temporal_error(off, lat, none, objects).item() == 0
+    _, plain = tiny_dit_step()
+    opt, loss = tiny_dit_step(object_temporal_w=2.0)
+    l0 = loss()
+    assert l0.item() > plain().item()
+    opt.zero_grad()
+    l0.backward()
+    opt.step()
+    assert loss().item() < l0.item()
+    _, zero = tiny_dit_step(object_temporal_w=0.0)
+    assert zero().item() == plain().item()
 
 
 def test_temporal_error_scores_flicker_and_the_seam():
