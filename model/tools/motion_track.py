@@ -76,9 +76,10 @@ turn, so its outline comes back every 4 frames, one time slice of tokens: the wo
 
 --spins --denoised asks whether the denoiser can keep a turn it is shown: the world's clip, through the
 autoencoder and noised to t = 1, 0.8, ... 0.2, and the outline of the DiT's x0 prediction at each t (PyTorch
-only: it calls the denoiser once, not the sampler). 0.33.0 keeps 0.11 / 0.04 of the box's 0.29 / 0 even at
-t = 0.2, where the noise hides almost nothing, while the autoencoder alone keeps 0.28: the loss does not ask
-for the turn inside a time slice, not the sampler nor the decoder (session 62).
+only: it calls the denoiser once, not the sampler). 0.33.0 keeps 0.11 / 0.05 of the box's 0.29 / 0 even at
+t = 0.2, where the noise hides almost nothing, while the autoencoder alone keeps 0.28: the turn is lost in the
+denoiser, not in the sampler or the decoder (session 62; train.py --object-temporal-weight 0.5 for 20 minutes,
+run 62b, did not bring it back).
 """
 from __future__ import annotations
 
